@@ -1,0 +1,23 @@
+# Warnings and sanitizers. Warnings go on an INTERFACE target that every ehlo
+# target links privately, so a project embedding ehlo does not inherit them.
+
+add_library(ehlo_warnings INTERFACE)
+target_compile_options(ehlo_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Woverloaded-virtual -Wcast-align -Wimplicit-fallthrough -Wmissing-declarations
+  $<$<BOOL:${EHLO_WARNINGS_AS_ERRORS}>:-Werror>)
+
+# The fuzz build instruments the library for coverage; only the fuzz targets
+# link the libFuzzer runtime (-fsanitize=fuzzer), see fuzz/CMakeLists.txt.
+if(EHLO_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "EHLO_BUILD_FUZZERS needs clang (libFuzzer); try: cmake --preset fuzz")
+  endif()
+  set(EHLO_SANITIZE ON CACHE BOOL "" FORCE)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
+if(EHLO_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what building and testing ehlo needs, from Debian 12's packages.
+# Idempotent: when everything is present it prints nothing and exits at once;
+# otherwise it runs `apt-get update` once and installs only what is missing.
+#
+#   scripts/install-deps.sh          build + unit tests + fuzzing toolchain
+#   scripts/install-deps.sh --peers  also the real SMTP peers integration tests use
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libasio-dev libssl-dev nlohmann-json3-dev doctest-dev
+  clang libclang-rt-14-dev
+  openssl
+)
+# Real peers for integration tests: servers and clients, all run on 127.0.0.1.
+peers=(postfix sasl2-bin swaks curl msmtp python3-aiosmtpd)
+
+want=("${packages[@]}")
+[[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == installed ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Postfix must configure and start nothing of its own: tests run private instances.
+echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
