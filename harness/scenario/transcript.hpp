@@ -1,0 +1,50 @@
+// A captured SMTP conversation in the S:/C: form of the seed transcripts.
+//
+//   # a comment
+//   S: 220 mx.google.com ESMTP
+//   w28sm1561195uge.4                 <- no prefix, no code: the line above, wrapped
+//   C: EHLO: mydomain.com
+//   S: 250-smtp.wp.pl
+//   250-PIPELINING                    <- no prefix, a code: the next line of the reply
+//   C: DATA
+//   S: 354 go ahead
+//   C: Subject: hi                    <- each C line is one command or one data line;
+//   hello                             <- an unprefixed line after C is the next client line
+//
+// The reader records, it does not correct: quirks of the capture are kept as
+// written, for a checker to flag. Blank lines separate steps, except after a
+// client line, where a blank line is an empty data line.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ehlo::scenario {
+
+enum class side { server, client };
+
+struct transcript_step {
+  side from = side::server;
+  std::vector<std::string> lines;  ///< a reply's lines (server) or exactly one line (client), no CRLF
+  std::size_t line = 0;            ///< where the step starts in the file, 1-based
+
+  friend bool operator==(const transcript_step&, const transcript_step&) = default;
+};
+
+/// S@12{"250-a" "250 b"}: for test failures and debugging.
+std::ostream& operator<<(std::ostream& os, const transcript_step& s);
+
+struct transcript_error {
+  std::size_t line = 0;  ///< 1-based; 0 when there is no error
+  std::string what;
+  explicit operator bool() const noexcept { return line != 0; }
+};
+
+/// Reads S:/C: text. On a line that belongs to no step (text before the first
+/// S: or C:), stops and reports it in `err`; the steps read so far are returned.
+std::vector<transcript_step> read_sc_transcript(std::string_view text, transcript_error& err);
+
+}  // namespace ehlo::scenario

@@ -1,0 +1,83 @@
+#include "scenario/transcript.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+using namespace ehlo::scenario;
+
+namespace {
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+TEST_CASE("S:/C: transcript: replies, wrapped lines, continuation lines and data lines") {
+  const std::string text =
+      "# comment\n"
+      "S: 220 mx.google.com ESMTP\n"
+      "w28sm1561195uge.4\n"
+      "C: EHLO: mydomain.com\r\n"
+      "S: 250-smtp.wp.pl\n"
+      "250-PIPELINING\n"
+      "250 8BITMIME\n"
+      "\n"
+      "C: DATA\n"
+      "S: 354 go\n"
+      "C: Subject: hi\n"
+      "\n"
+      "body\n"
+      "C:\n"
+      "C: .\n";
+  transcript_error err;
+  const auto steps = read_sc_transcript(text, err);
+  CHECK_FALSE(err);
+  const std::vector<transcript_step> want{
+      {side::server, {"220 mx.google.com ESMTP w28sm1561195uge.4"}, 2},
+      {side::client, {"EHLO: mydomain.com"}, 4},
+      {side::server, {"250-smtp.wp.pl", "250-PIPELINING", "250 8BITMIME"}, 5},
+      {side::client, {"DATA"}, 9},
+      {side::server, {"354 go"}, 10},
+      {side::client, {"Subject: hi"}, 11},
+      {side::client, {""}, 12},
+      {side::client, {"body"}, 13},
+      {side::client, {""}, 14},
+      {side::client, {"."}, 15},
+  };
+  CHECK(steps == want);
+}
+
+TEST_CASE("S:/C: transcript: text before the first step is an error with its line") {
+  transcript_error err;
+  const auto steps = read_sc_transcript("\n# c\nHello there\nS: 220 x\n", err);
+  CHECK(steps.empty());
+  CHECK(err.line == 3);
+  CHECK(err.what == "expected a line starting with \"S:\" or \"C:\"");
+}
+
+TEST_CASE("S:/C: transcript: the seed transcripts read whole") {
+  const char* files[] = {"wp-pl-auth-login-failure.txt",      "wp-pl-auth-login-multipart.txt",
+                         "gmail-auth-before-starttls.txt",    "yahoo-auth-login-failure.txt",
+                         "commentcamarche-strict-syntax.txt", "hostedemail-auth-login.txt",
+                         "loose-envelope-syntax.txt",         "samlogic-starttls-auth-login.txt"};
+  for (const char* f : files) {
+    CAPTURE(f);
+    transcript_error err;
+    const auto steps = read_sc_transcript(read_file(std::string(EHLO_SOURCE_DIR "/scenarios/transcripts/") + f), err);
+    CHECK_FALSE(err);
+    REQUIRE(steps.size() > 4);
+    CHECK(steps.front().from == side::server);
+    CHECK(steps.front().lines.front().starts_with("220 "));
+  }
+  transcript_error err;
+  const auto wp =
+      read_sc_transcript(read_file(EHLO_SOURCE_DIR "/scenarios/transcripts/wp-pl-auth-login-multipart.txt"), err);
+  REQUIRE(wp.size() > 3);
+  CHECK(wp[1].lines == std::vector<std::string>{"EHLO: mydomain.com"});
+  CHECK(wp[2].lines.size() == 8);  // the EHLO reply, its last line still "250-8BITMIME" as captured
+  CHECK(wp[2].lines.back() == "250-8BITMIME");
+}
