@@ -8,8 +8,13 @@ target_compile_options(ehlo_warnings INTERFACE
   $<$<BOOL:${EHLO_WARNINGS_AS_ERRORS}>:-Werror>)
 
 # The fuzz build instruments the library for coverage; only the fuzz targets
-# link the libFuzzer runtime (-fsanitize=fuzzer), see fuzz/CMakeLists.txt.
-if(EHLO_BUILD_FUZZERS)
+# link the engine (EHLO_FUZZ_ENGINE), see fuzz/CMakeLists.txt. OSS-Fuzz and
+# ClusterFuzzLite pass their own instrumentation in CXXFLAGS and their engine
+# in LIB_FUZZING_ENGINE: fuzz/build.sh turns EHLO_FUZZ_INSTRUMENT off and
+# hands the engine over.
+set(EHLO_FUZZ_ENGINE "-fsanitize=fuzzer" CACHE STRING "Link flags of the fuzzing engine")
+option(EHLO_FUZZ_INSTRUMENT "Add coverage and sanitizer flags for fuzzing ourselves" ON)
+if(EHLO_BUILD_FUZZERS AND EHLO_FUZZ_INSTRUMENT)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "EHLO_BUILD_FUZZERS needs clang (libFuzzer); try: cmake --preset fuzz")
   endif()

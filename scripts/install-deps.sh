@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libasio-dev libssl-dev nlohmann-json3-dev doctest-dev
   clang libclang-rt-14-dev
-  openssl
+  openssl zip
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 peers=(postfix sasl2-bin swaks curl msmtp python3-aiosmtpd)
