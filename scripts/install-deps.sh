@@ -14,7 +14,8 @@ packages=(
   openssl zip
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
-peers=(postfix sasl2-bin swaks curl msmtp python3-aiosmtpd)
+# swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
+peers=(postfix sasl2-bin swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd)
 
 want=("${packages[@]}")
 [[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}")
