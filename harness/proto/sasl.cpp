@@ -57,7 +57,10 @@ void wipe(std::string& s) noexcept {
 const std::error_category& error_category() noexcept { return category; }
 std::error_code make_error_code(error e) noexcept { return {static_cast<int>(e), category}; }
 
-std::string_view name(mechanism m) noexcept { return names[static_cast<std::size_t>(m)]; }
+std::string_view name(mechanism m) noexcept {
+  const auto i = static_cast<std::size_t>(m);
+  return i < names.size() ? names[i] : std::string_view{};
+}
 
 std::optional<mechanism> parse_mechanism(std::string_view text) noexcept {
   for (std::size_t i = 0; i < names.size(); ++i)
@@ -69,7 +72,8 @@ std::ostream& operator<<(std::ostream& os, mechanism m) { return os << name(m); 
 
 std::ostream& operator<<(std::ostream& os, status s) {
   constexpr std::array<std::string_view, 4> text{"more", "done", "cancelled", "failed"};
-  return os << text[static_cast<std::size_t>(s)];
+  const auto i = static_cast<std::size_t>(s);
+  return os << (i < text.size() ? text[i] : std::string_view{"?"});
 }
 
 std::ostream& operator<<(std::ostream& os, const step& s) {

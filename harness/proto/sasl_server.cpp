@@ -73,7 +73,7 @@ step server::start(std::optional<std::string_view> initial_response) {
     if (!settings_.allow_login_initial_response) return fail(server_spoke_first());
     note(server_spoke_first());
   }
-  if (auto failed = decode(ir)) return *failed;
+  if (auto failed = decode(ir, true)) return *failed;
   return mech_ == mechanism::login ? take_user(decoded_) : take_message(decoded_);
 }
 
@@ -91,7 +91,7 @@ step server::on_response(std::string_view line) {
     if (!line.empty()) note({{}, &rules::sasl_xoauth2, "an answer to the error challenge that is not empty"});
     return fail(error::credentials_rejected);
   }
-  if (auto failed = decode(line)) return *failed;
+  if (auto failed = decode(line, false)) return *failed;
   switch (phase_) {
     case phase::want_user:
       return take_user(decoded_);
@@ -176,11 +176,14 @@ step server::finish() {
   return {status::done, false, {}, {}};
 }
 
-std::optional<step> server::decode(std::string_view line) {
+std::optional<step> server::decode(std::string_view line, bool initial) {
   if (line.size() > settings_.max_line) {
     note({{}, &rules::auth, "a response line longer than the server's buffer"});
     return fail(error::line_too_long);
   }
+  // RFC 4954 §4: "=" is how an initial response says it is empty; an empty
+  // answer to a challenge is an empty line. Read either way, as servers do.
+  if (!initial && line == "=") note({{}, &rules::auth, "\"=\" for an empty answer to a challenge"});
   std::error_code ec;
   wipe(decoded_);
   decoded_ = base64::decode_sasl(line, ec);

@@ -111,8 +111,8 @@ class server {
   step fail(const verdict& v);
   step cancel();
   step finish();
-  /// Decodes a response into decoded_; on failure, the step to return.
-  std::optional<step> decode(std::string_view line);
+  /// Decodes a response (the initial one, or a line) into decoded_; on failure, the step to return.
+  std::optional<step> decode(std::string_view line, bool initial);
   step take_message(std::string_view message);
   step take_user(std::string_view user);
   void note(const verdict& v);

@@ -108,6 +108,16 @@ TEST_CASE("sasl server: LOGIN's prompts and an empty password") {
   CHECK(s.verify(""));
 }
 
+TEST_CASE("sasl server: \"=\" answering a challenge reads as empty, with a finding (RFC 4954 §4)") {
+  server s(mechanism::login);
+  CHECK(owned_step(run(s, std::nullopt, {"dG9t", "="})) == done());
+  CHECK(s.creds().password.empty());
+  CHECK(findings_of(s.findings()) == seen_list{{"4954", "\"=\" for an empty answer to a challenge", 6}});
+  server p(mechanism::plain);
+  CHECK(owned_step(p.start("=")) == failed(error::plain_too_few_fields));  // as an initial response, "=" is right
+  CHECK(findings_of(p.findings()) == seen_list{{"4616", "no NUL in the message", 0}});
+}
+
 TEST_CASE("sasl server: LOGIN answers it refuses") {
   SUBCASE("an empty user name") {
     server s(mechanism::login);
