@@ -54,7 +54,7 @@ enum class mechanism : std::uint8_t { plain, login, cram_md5, xoauth2 };
 std::string_view name(mechanism m) noexcept;
 /// The mechanism of a name, in any case (SMTP servers match the AUTH argument
 /// case-insensitively, as they match the verb).
-std::optional<mechanism> parse_mechanism(std::string_view name) noexcept;
+std::optional<mechanism> parse_mechanism(std::string_view text) noexcept;
 std::ostream& operator<<(std::ostream& os, mechanism m);
 
 /// Where an exchange stands after a step.
