@@ -12,7 +12,7 @@ constexpr std::array table{
     &commands,      &command_replies, &greeting_554,   &helo_reply,      &closing,          &parameters,
     &timeouts,      &enhanced_code,   &pipelining,     &chunking,        &starttls,         &auth,
     &base64,        &xtext,           &mime_multipart, &encoded_word,    &address_syntax,   &sasl_plain,
-    &sasl_cram_md5, &sasl_xoauth2,
+    &sasl_cram_md5, &sasl_xoauth2,    &sasl_login,
 };
 }  // namespace
 

@@ -50,6 +50,7 @@ inline constexpr rule address_syntax   {"5321-4.1.2",       "RFC 5321 §4.1.2", 
 inline constexpr rule sasl_plain       {"4616",             "RFC 4616 §2",              "A PLAIN message is [authzid] NUL authcid NUL passwd, none of them empty but authzid, none holding NUL."};
 inline constexpr rule sasl_cram_md5    {"2195",             "RFC 2195 §2",              "A CRAM-MD5 response is the user name, a space, and the HMAC-MD5 digest in 32 lower-case hex digits."};
 inline constexpr rule sasl_xoauth2     {"xoauth2",          "Google XOAUTH2 protocol",  "An XOAUTH2 response is user=NAME ^A auth=Bearer TOKEN ^A ^A."};
+inline constexpr rule sasl_login       {"login",            "draft-murchison-sasl-login-00 §2", "The server prompts for the user name, then the password, the client answering each; neither answer holds NUL, the user name is not empty."};
 // clang-format on
 }  // namespace rules
 
