@@ -22,6 +22,9 @@ inline constexpr rule line_ending      {"5321-2.3.8",       "RFC 5321 §2.3.8", 
 inline constexpr rule end_of_data      {"5321-4.1.1.4",     "RFC 5321 §4.1.1.4, §4.5.2", "End of data is CRLF \".\" CRLF; LF \".\" LF and the other look-alikes are not (SMTP smuggling)."};
 inline constexpr rule reply_code       {"5321-4.2",         "RFC 5321 §4.2",            "A reply code is three digits: the first 2-5, the second 0-5."};
 inline constexpr rule multiline_reply  {"5321-4.2.1",       "RFC 5321 §4.2.1",          "Every line of a multi-line reply but the last is code \"-\" text, the last code SP text or the bare code; the same code on every line."};
+inline constexpr rule reply_separator  {"5321-4.2-a",       "RFC 5321 §4.2",            "After a reply code comes SP, \"-\" or the line's CRLF."};
+inline constexpr rule reply_text       {"5321-4.2-b",       "RFC 5321 §4.2",            "Reply text is printable US-ASCII, SP and HT (textstring); a SP after the code is followed by text."};
+inline constexpr rule ehlo_keyword     {"5321-4.1.1.1",     "RFC 5321 §4.1.1.1",        "An EHLO keyword is ALPHA or DIGIT, then ALPHA, DIGIT or \"-\"; its parameters are printable US-ASCII, each after one SP."};
 inline constexpr rule command_line_len {"5321-4.5.3.1.4",   "RFC 5321 §4.5.3.1.4",      "A command line is at most 512 octets with its CRLF."};
 inline constexpr rule reply_line_len   {"5321-4.5.3.1.5",   "RFC 5321 §4.5.3.1.5",      "A reply line is at most 512 octets with its CRLF."};
 inline constexpr rule text_line_len    {"5321-4.5.3.1.6",   "RFC 5321 §4.5.3.1.6",      "A text line of a message is at most 1000 octets with its CRLF."};
@@ -38,6 +41,7 @@ inline constexpr rule closing          {"5321-3.8",         "RFC 5321 §3.8",   
 inline constexpr rule parameters       {"5321-4.1.1.11",    "RFC 5321 §4.1.1.11",       "An unknown MAIL/RCPT parameter gets 555; a temporary inability to take one, 455."};
 inline constexpr rule timeouts         {"5321-4.5.3.2",     "RFC 5321 §4.5.3.2",        "Each stage of a session has a minimum timeout."};
 inline constexpr rule enhanced_code    {"3463",             "RFC 3463 §2, RFC 2034 §4", "An enhanced status code is class.subject.detail, its class equal to the reply code's first digit."};
+inline constexpr rule size_parameter   {"1870",             "RFC 1870 §4",              "SIZE's EHLO parameter is a decimal number of octets; 0 announces no fixed limit."};
 inline constexpr rule pipelining       {"2920",             "RFC 2920 §3.1-3.2",        "Only the last command of a pipelined group may be EHLO, DATA, VRFY, EXPN, TURN, QUIT or NOOP."};
 inline constexpr rule chunking         {"3030",             "RFC 3030 §2-3",            "BDAT sends exactly the octets it announces; DATA after BDAT gets 503."};
 inline constexpr rule starttls         {"3207",             "RFC 3207 §4.2, §5",        "After STARTTLS's 220 both sides discard what they knew; plaintext sent before the handshake is never read as TLS."};
