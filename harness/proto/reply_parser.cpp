@@ -75,9 +75,9 @@ void reply_parser::start_reply() noexcept {
   enhanced_at_ = 0;
 }
 
-std::error_code reply_parser::fail(reply_error e) noexcept {
+bool reply_parser::fail(reply_error e) noexcept {
   error_ = e;
-  return error_;
+  return false;
 }
 
 std::size_t reply_parser::put(std::string_view in, std::error_code& ec) {
@@ -127,12 +127,13 @@ std::size_t reply_parser::put(std::string_view in, std::error_code& ec) {
         ec = error::need_more;
         return 0;
       }
-      ec = fail(line_limit <= settings_.max_reply_bytes ? reply_error::line_too_long : reply_error::reply_too_large);
+      fail(line_limit <= settings_.max_reply_bytes ? reply_error::line_too_long : reply_error::reply_too_large);
+      ec = error_;
       return 0;
     }
     bool last = false;
-    if (const auto e = end_of_line(in, lf, last)) {
-      ec = e;
+    if (!end_of_line(in, lf, last)) {
+      ec = error_;
       return 0;
     }
     if (last) {
@@ -145,7 +146,7 @@ std::size_t reply_parser::put(std::string_view in, std::error_code& ec) {
   }
 }
 
-std::error_code reply_parser::end_of_line(std::string_view in, std::size_t lf, bool& last) {
+bool reply_parser::end_of_line(std::string_view in, std::size_t lf, bool& last) {
   const std::size_t start = line_start_;
   const bool crlf = lf > start && in[lf - 1] == '\r';
   const std::size_t end = crlf ? lf - 1 : lf;
@@ -155,7 +156,7 @@ std::error_code reply_parser::end_of_line(std::string_view in, std::size_t lf, b
   }
   if (lf + 1 - start > rfc_line_length) findings_.add(rules::reply_line_len, "a reply line over 512 octets", at(start));
 
-  const std::string_view line = in.substr(start, end - start);
+  const std::string_view line(in.data() + start, end - start);
   if (line.size() < 3 || !is_digit(line[0]) || !is_digit(line[1]) || !is_digit(line[2]))
     return fail(reply_error::not_a_code);
   const auto code = static_cast<std::uint16_t>((line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0'));
@@ -188,28 +189,30 @@ std::error_code reply_parser::end_of_line(std::string_view in, std::size_t lf, b
   }
   last_code_ = code;
 
-  if (line_odd_)
-    if (const auto e = check_text(in, start + text, end)) return e;
-  check_enhanced(line.substr(text), start + text, lines_.empty());
+  if (line_odd_ && !check_text(in, start + text, end)) return false;
+  // Most lines neither carry an enhanced code nor follow a line that did.
+  if (enhanced_ || (line.size() > text && is_digit(line[text])))
+    check_enhanced({line.data() + text, line.size() - text}, start + text, lines_.empty());
   lines_.push_back({start + text, line.size() - text});
   if (!last && lines_.size() >= settings_.max_lines) return fail(reply_error::too_many_lines);
-  return {};
+  return true;
 }
 
-std::error_code reply_parser::check_text(std::string_view in, std::size_t begin, std::size_t end) {
+bool reply_parser::check_text(std::string_view in, std::size_t begin, std::size_t end) {
   bool reported = false;
-  for (std::size_t i = begin; i < end; ++i) {
-    const char c = in[i];
-    if (!is_special(c) || c == '\t') continue;
-    if (c == '\r') {
+  const char* const base = in.data();
+  for (const char* p = base + begin; (p = find_special(p, base + end)) != base + end; ++p) {
+    const auto at_p = static_cast<std::size_t>(p - base);
+    if (*p == '\t') continue;
+    if (*p == '\r') {
       if (!settings_.allow_bare_cr) return fail(reply_error::bare_cr);
-      findings_.add(rules::line_ending, "a bare CR inside a reply line", at(i));
+      findings_.add(rules::line_ending, "a bare CR inside a reply line", at(at_p));
     } else if (!reported) {
-      findings_.add(rules::reply_text, "reply text outside printable US-ASCII", at(i));
+      findings_.add(rules::reply_text, "reply text outside printable US-ASCII", at(at_p));
       reported = true;
     }
   }
-  return {};
+  return true;
 }
 
 void reply_parser::check_enhanced(std::string_view text, std::size_t pos, bool first_line) {
@@ -226,11 +229,11 @@ void reply_parser::check_enhanced(std::string_view text, std::size_t pos, bool f
 
 void reply_parser::finish(std::string_view in, std::size_t size) {
   texts_.clear();
-  for (const auto& l : lines_) texts_.push_back(in.substr(l.begin, l.size));
+  for (const auto& l : lines_) texts_.emplace_back(in.data() + l.begin, l.size);
   reply_.code = last_code_;
   reply_.lines = texts_;
   reply_.enhanced = enhanced_;
-  reply_.raw = in.substr(0, size);
+  reply_.raw = {in.data(), size};
   reply_.offset = offset_;
   if (enhanced_) {
     if (reply_.code_class() == 3)

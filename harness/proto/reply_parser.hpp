@@ -100,11 +100,13 @@ class reply_parser {
   };
 
   void start_reply() noexcept;
-  std::error_code end_of_line(std::string_view in, std::size_t lf, bool& last);
-  std::error_code check_text(std::string_view in, std::size_t begin, std::size_t end);
+  // Each returns false when it failed, having set error_.
+  bool end_of_line(std::string_view in, std::size_t lf, bool& last);
+  bool check_text(std::string_view in, std::size_t begin, std::size_t end);
+  bool fail(reply_error e) noexcept;
+
   void check_enhanced(std::string_view text, std::size_t at, bool first_line);
   void finish(std::string_view in, std::size_t size);
-  std::error_code fail(reply_error e) noexcept;
   std::uint64_t at(std::size_t pos) const noexcept { return offset_ + pos; }
 
   reply_settings settings_;
