@@ -90,7 +90,8 @@ ehlo_capabilities::ehlo_capabilities(const ehlo_capabilities& other)
       greeting_(other.greeting_),
       caps_(other.caps_),
       mechanisms_(other.mechanisms_),
-      size_(other.size_) {
+      size_(other.size_),
+      size_seen_(other.size_seen_) {
   rebase(other.text_.data());
 }
 
@@ -99,7 +100,8 @@ ehlo_capabilities::ehlo_capabilities(ehlo_capabilities&& other) noexcept
       greeting_(other.greeting_),
       caps_(std::move(other.caps_)),
       mechanisms_(std::move(other.mechanisms_)),
-      size_(other.size_) {
+      size_(other.size_),
+      size_seen_(other.size_seen_) {
   // A short string moves by copying its bytes, so the views must follow them.
   const char* old_base = other.text_.data();
   text_ = std::move(other.text_);
@@ -121,6 +123,7 @@ ehlo_capabilities& ehlo_capabilities::operator=(ehlo_capabilities&& other) noexc
   caps_ = std::move(other.caps_);
   mechanisms_ = std::move(other.mechanisms_);
   size_ = other.size_;
+  size_seen_ = other.size_seen_;
   rebase(old_base);
   other.clear();
   return *this;
@@ -146,6 +149,7 @@ void ehlo_capabilities::clear() noexcept {
   caps_.clear();
   mechanisms_.clear();
   size_.reset();
+  size_seen_ = false;
 }
 
 const capability* ehlo_capabilities::find(keyword k) const noexcept {
@@ -202,7 +206,7 @@ void ehlo_capabilities::decode_line(std::string_view line, const reply& r, findi
                  offset + static_cast<std::uint64_t>(c.params.data() - line.data()));
   c.key = keyword_of(c.name);
 
-  if (c.key == keyword::size && find(keyword::size) == nullptr && !c.params.empty()) {
+  if (c.key == keyword::size && !size_seen_ && !c.params.empty()) {
     size_ = parse_size(c.params);
     if (!size_)
       findings.add(rules::size_parameter, "a SIZE parameter that is not a decimal number",
@@ -214,12 +218,13 @@ void ehlo_capabilities::decode_line(std::string_view line, const reply& r, findi
       const auto end = rest.find(' ');
       const std::string_view mech = rest.substr(0, end);
       rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
-      if (mech.empty()) continue;
+      if (mech.empty() || mechanisms_.size() == max_mechanisms) continue;
       bool seen = false;
       for (const auto m : mechanisms_) seen = seen || iequals(m, mech);
       if (!seen) mechanisms_.push_back(mech);
     }
   }
+  if (c.key == keyword::size) size_seen_ = true;
   caps_.push_back(c);
 }
 

@@ -84,8 +84,10 @@ class ehlo_capabilities {
   /// not a number.
   std::optional<std::uint64_t> size() const noexcept { return size_; }
   /// The SASL mechanisms of every AUTH line, both forms, without duplicates
-  /// (compared in any case), in the order first offered.
+  /// (compared in any case), in the order first offered; at most
+  /// max_mechanisms of them, which keeps a hostile reply's decoding linear.
   std::span<const std::string_view> auth_mechanisms() const noexcept { return mechanisms_; }
+  static constexpr std::size_t max_mechanisms = 64;
 
  private:
   void decode_line(std::string_view line, const reply& r, finding_log& findings);
@@ -97,6 +99,7 @@ class ehlo_capabilities {
   std::vector<capability> caps_;
   std::vector<std::string_view> mechanisms_;
   std::optional<std::uint64_t> size_;
+  bool size_seen_ = false;  ///< a SIZE line came: later ones do not count
 };
 
 }  // namespace ehlo::proto

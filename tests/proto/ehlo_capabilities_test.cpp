@@ -249,3 +249,27 @@ TEST_CASE("ehlo: a set outlives the parser's buffer, copied and moved") {
   third.clear();
   CHECK_FALSE(third.has(keyword::auth));
 }
+
+TEST_CASE("ehlo: hostile replies decode in linear time, keeping at most max_mechanisms") {
+  // 20,000 AUTH and SIZE lines of distinct mechanisms: without the bounds,
+  // deduplication and the first-SIZE rule would be quadratic.
+  std::string input = "250-x\r\n";
+  for (int i = 0; i < 10'000; ++i)
+    input += "250-AUTH M" + std::to_string(i) + " N" + std::to_string(i) + "\r\n250-SIZE 1\r\n";
+  input += "250 SIZE 2\r\n";
+  reply_settings s;
+  s.max_lines = 30'000;
+  s.max_reply_bytes = 1 << 20;
+  reply_parser parser(s);
+  std::error_code ec;
+  REQUIRE(parser.put(input, ec) == input.size());
+  ehlo_capabilities caps;
+  finding_log log;
+  CHECK(caps.decode(parser.get(), log));
+  CHECK(caps.all().size() == 20'001);
+  CHECK(caps.auth_mechanisms().size() == ehlo_capabilities::max_mechanisms);
+  CHECK(caps.auth_mechanisms()[0] == "M0");
+  CHECK(caps.auth_mechanisms()[1] == "N0");
+  CHECK(caps.size() == 1u);  // the first SIZE line counts
+  CHECK(log.empty());
+}
