@@ -92,7 +92,7 @@ ehlo_capabilities::ehlo_capabilities(const ehlo_capabilities& other)
       mechanisms_(other.mechanisms_),
       size_(other.size_),
       size_seen_(other.size_seen_) {
-  rebase(other.text_.data());
+  rebase(reinterpret_cast<std::uintptr_t>(other.text_.data()));
 }
 
 ehlo_capabilities::ehlo_capabilities(ehlo_capabilities&& other) noexcept
@@ -103,7 +103,7 @@ ehlo_capabilities::ehlo_capabilities(ehlo_capabilities&& other) noexcept
       size_(other.size_),
       size_seen_(other.size_seen_) {
   // A short string moves by copying its bytes, so the views must follow them.
-  const char* old_base = other.text_.data();
+  const auto old_base = reinterpret_cast<std::uintptr_t>(other.text_.data());
   text_ = std::move(other.text_);
   rebase(old_base);
   other.clear();
@@ -116,7 +116,7 @@ ehlo_capabilities& ehlo_capabilities::operator=(const ehlo_capabilities& other) 
 
 ehlo_capabilities& ehlo_capabilities::operator=(ehlo_capabilities&& other) noexcept {
   if (this == &other) return *this;
-  const char* old_base = other.text_.data();
+  const auto old_base = reinterpret_cast<std::uintptr_t>(other.text_.data());
   text_ = std::move(other.text_);
   domain_ = other.domain_;
   greeting_ = other.greeting_;
@@ -129,9 +129,10 @@ ehlo_capabilities& ehlo_capabilities::operator=(ehlo_capabilities&& other) noexc
   return *this;
 }
 
-void ehlo_capabilities::rebase(const char* old_base) noexcept {
+void ehlo_capabilities::rebase(std::uintptr_t old_base) noexcept {
+  // Addresses, not pointers: the old buffer may be gone, only its offsets matter.
   const auto move_view = [&](std::string_view& v) {
-    if (v.data() != nullptr) v = {text_.data() + (v.data() - old_base), v.size()};
+    if (v.data() != nullptr) v = {text_.data() + (reinterpret_cast<std::uintptr_t>(v.data()) - old_base), v.size()};
   };
   move_view(domain_);
   move_view(greeting_);
@@ -168,7 +169,7 @@ bool ehlo_capabilities::decode(const reply& r, finding_log& findings) {
   clear();
   if (r.code != 250 || r.lines.empty()) return false;
   text_.assign(r.raw);
-  const std::less<const char*> before;
+  const std::less<> before;
   const char* const raw_end = r.raw.data() + r.raw.size();
   for (std::size_t i = 0; i < r.lines.size(); ++i) {
     const std::string_view line = r.lines[i];

@@ -91,7 +91,7 @@ class ehlo_capabilities {
 
  private:
   void decode_line(std::string_view line, const reply& r, finding_log& findings);
-  void rebase(const char* old_base) noexcept;
+  void rebase(std::uintptr_t old_base) noexcept;
 
   std::string text_;  ///< the reply's raw bytes; every view points into it
   std::string_view domain_;

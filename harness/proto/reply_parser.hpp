@@ -42,7 +42,7 @@ struct reply_settings {
   /// reply_error::too_many_lines.
   std::size_t max_lines = 1000;
   /// Octets in one reply, line ends included (reply_error::reply_too_large).
-  std::size_t max_reply_bytes = 64 * 1024;
+  std::size_t max_reply_bytes = std::size_t{64} * 1024;
   /// Findings kept per reply (finding_log's capacity); the rest are counted.
   std::size_t max_findings = finding_log::default_capacity;
 
@@ -105,7 +105,7 @@ class reply_parser {
   bool check_text(std::string_view in, std::size_t begin, std::size_t end);
   bool fail(reply_error e) noexcept;
 
-  void check_enhanced(std::string_view text, std::size_t at, bool first_line);
+  void check_enhanced(std::string_view text, std::size_t pos, bool first_line);
   void finish(std::string_view in, std::size_t size);
   std::uint64_t at(std::size_t pos) const noexcept { return offset_ + pos; }
 
