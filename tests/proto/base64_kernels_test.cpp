@@ -84,8 +84,8 @@ TEST_CASE("base64 kernels: random characters, all options, agree with scalar") {
 
 TEST_CASE("base64 kernels: a bad byte at every position agrees with scalar") {
   std::mt19937 rng(76);
-  const char bad[] = {'=', ' ', '\n', '!', '\x80', '\xff', '\0', '-'};
-  for (const std::size_t n : {1u, 2u, 3u, 33u, 34u, 35u, 48u, 66u, 67u, 96u, 97u, 98u, 150u}) {
+  const char bad[] = {'=', ' ', '!', '\x80', '\0'};
+  for (const std::size_t n : {1u, 2u, 3u, 34u, 35u, 66u, 67u, 97u, 150u}) {
     CAPTURE(n);
     const std::string coded = encode_with(kernel::scalar, random_bytes(rng, n));
     for (std::size_t p = 0; p < coded.size(); ++p) {
