@@ -61,9 +61,10 @@ std::string encode(std::string_view in);
 /// least 4), each ended by CRLF, the last one too. Empty input gives "".
 std::string encode_lines(std::string_view in, std::size_t columns = 76);
 
-/// Decodes into out, which must hold decoded_size_bound(in.size()) bytes.
-/// Returns the bytes written; on error, ec is set and the return value is the
-/// number of bytes decoded before the offending character.
+/// Decodes into out, which must hold decoded_size_max(in.size()) bytes (so
+/// decoded_size_bound's is enough); nothing is written past them. Returns the
+/// bytes written; on error, ec is set and the return value is the number of
+/// bytes decoded before the offending character.
 std::size_t decode(std::string_view in, char* out, std::error_code& ec, const decode_options& opt = {}) noexcept;
 /// As above; on error also sets error_at to the index of the offending
 /// character, or to in.size() when the input ended too early or its final
