@@ -1,0 +1,162 @@
+// dictionary: smtp.dict
+//
+// DATA: dot-stuffing (data::writer) and unstuffing with the end-of-data
+// detector (data::reader).
+//
+// Input: byte 0 holds options (bit 0: the reader's LF.LF leniency, bits 1-2:
+// the writer's bare LF / bare CR normalising, bits 3-7: the line limit),
+// byte 1 seeds the split points, byte 2 the size limit; the rest is x.
+//
+// Properties:
+//   1. The writer's output does not depend on how x was cut.
+//   2. unstuff(stuff(x)) == x: the strict reader, fed the writer's output in
+//      pieces, ends exactly at its end, and gives back x (normalised when the
+//      writer normalised, and with a CRLF added when x lacked a final one),
+//      and never finds an unstuffed dot. With both normalisations there is no
+//      bare CR or LF left, so the only findings are long lines and CRLF "."
+//      CRLF with NULs, and the lenient reader ends exactly there too.
+//   3. The reader on x as raw DATA bytes matches dot_reference.hpp, an
+//      independent look-around implementation: the end of data exactly at the
+//      first CRLF "." CRLF (the DATA command's CRLF counting), or with the
+//      leniency also the first bare LF "." bare LF, and never at another
+//      look-alike; the bytes consumed; the content, cut at the size limit; the
+//      size error; the findings with their offsets.
+//   4. The reader's results, findings in order, do not depend on the split.
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "check.hpp"
+#include "dot_reference.hpp"
+#include "proto/data_reader.hpp"
+#include "proto/data_writer.hpp"
+#include "proto/error.hpp"
+
+namespace {
+
+namespace data = ehlo::proto::data;
+
+std::vector<std::string_view> cut(std::string_view s, std::uint8_t seed) {
+  std::vector<std::string_view> pieces;
+  std::uint32_t x = seed * 2654435761u + 7;
+  while (!s.empty()) {
+    x = x * 1103515245u + 12345u;
+    const std::size_t n = seed == 0 ? s.size() : 1 + (x >> 16) % 13;
+    pieces.push_back(s.substr(0, n));
+    s.remove_prefix(pieces.back().size());
+  }
+  return pieces;
+}
+
+std::string stuff(const std::vector<std::string_view>& pieces, const data::writer::settings& s) {
+  data::writer w(s);
+  std::string out;
+  for (const auto p : pieces) w.put(p, out);
+  w.finish(out);
+  return out;
+}
+
+struct read_result {
+  std::string content;
+  std::vector<dot_reference::finding> findings;  // in the reader's order
+  bool done = false;
+  std::uint64_t consumed = 0;
+  std::error_code ec;
+  bool operator==(const read_result&) const = default;
+};
+
+// Feeds the pieces the way a socket reader does, through put().
+read_result read(const std::vector<std::string_view>& pieces, const data::reader::settings& s) {
+  data::reader r(s);
+  read_result out;
+  std::string buf;
+  for (const auto piece : pieces) {
+    buf.append(piece);
+    while (!buf.empty() && !r.done()) {
+      std::error_code ec;
+      const std::size_t n = r.put(buf, ec);
+      out.content.append(r.content());
+      buf.erase(0, n);
+      if (ehlo::proto::is_need_more(ec)) {
+        FUZZ_CHECK(n == 0 && buf.size() <= 1);
+        break;
+      }
+      if (ec) {
+        out.ec = ec;
+        break;
+      }
+      FUZZ_CHECK(n > 0);
+    }
+    if (r.done() || out.ec) break;
+  }
+  for (const auto& f : r.findings().items()) out.findings.push_back({f.broken->id, f.what, f.offset});
+  FUZZ_CHECK(r.findings().dropped() == 0);
+  out.done = r.done();
+  out.consumed = r.consumed();
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  const std::uint8_t flags = size > 0 ? bytes[0] : 0;
+  const std::uint8_t seed = size > 1 ? bytes[1] : 0;
+  const std::uint8_t limit = size > 2 ? bytes[2] : 0xff;
+  const std::string_view x =
+      size > 3 ? std::string_view(reinterpret_cast<const char*>(bytes) + 3, size - 3) : std::string_view{};
+
+  data::reader::settings rs;
+  rs.end_on_lf_dot_lf = (flags & 1) != 0;
+  rs.max_line = (flags >> 3) == 31 ? 1000 : 3 + (flags >> 3) * 3;
+  rs.max_size = limit == 0xff ? std::uint64_t{1} << 40 : limit * 4u;
+  rs.max_findings = 1u << 20;
+  data::writer::settings ws;
+  ws.bare_lf_to_crlf = (flags & 2) != 0;
+  ws.bare_cr_to_crlf = (flags & 4) != 0;
+
+  // 1. The writer, whole and in pieces.
+  const std::string sent = stuff({x}, ws);
+  FUZZ_CHECK(stuff(cut(x, seed), ws) == sent);
+  FUZZ_CHECK(stuff(cut(x, static_cast<std::uint8_t>(seed ^ 0x5a)), ws) == sent);
+
+  // 2. The round trip.
+  std::string want = dot_reference::normalise(x, ws.bare_lf_to_crlf, ws.bare_cr_to_crlf);
+  if (!want.empty() && (want.size() < 2 || want.compare(want.size() - 2, 2, "\r\n") != 0)) want += "\r\n";
+  data::reader::settings strict = rs;
+  strict.end_on_lf_dot_lf = false;
+  strict.max_size = std::uint64_t{1} << 40;
+  const read_result back = read(cut(sent, seed), strict);
+  FUZZ_CHECK(back.done);
+  FUZZ_CHECK(back.consumed == sent.size());
+  FUZZ_CHECK(back.content == want);
+  FUZZ_CHECK(!back.ec);
+  for (const auto& f : back.findings) FUZZ_CHECK(f.rule != "5321-4.5.2");
+  if (ws.bare_lf_to_crlf && ws.bare_cr_to_crlf) {
+    // No bare CR or LF is left: a look-alike can only be CRLF "." CRLF with NULs around the dot.
+    const auto nul_variant = data::look_alike(data::line_break::crlf, data::line_break::crlf, true);
+    for (const auto& f : back.findings) FUZZ_CHECK(f.rule == "5321-4.5.3.1.6" || f.what == nul_variant);
+    data::reader::settings lenient = strict;
+    lenient.end_on_lf_dot_lf = true;
+    const read_result lenient_back = read(cut(sent, static_cast<std::uint8_t>(seed + 1)), lenient);
+    FUZZ_CHECK(lenient_back.done && lenient_back.consumed == sent.size() && lenient_back.content == want);
+  }
+
+  // 3, 4. The reader on x itself, whole and in pieces, against the reference.
+  const read_result whole = read({x}, rs);
+  FUZZ_CHECK(read(cut(x, seed), rs) == whole);
+  FUZZ_CHECK(read(cut(x, static_cast<std::uint8_t>(seed * 7 + 3)), rs) == whole);
+
+  const auto ref = dot_reference::read(x, {.end_on_lf_dot_lf = rs.end_on_lf_dot_lf, .max_line = rs.max_line});
+  FUZZ_CHECK(whole.done == ref.done);
+  FUZZ_CHECK(whole.consumed == ref.consumed);
+  const bool over = ref.content.size() > rs.max_size;
+  FUZZ_CHECK(whole.content == std::string_view(ref.content).substr(0, over ? rs.max_size : ref.content.size()));
+  FUZZ_CHECK(whole.ec == (ref.done && over ? std::error_code(data::error::message_too_large) : std::error_code{}));
+  auto sorted = whole.findings;
+  std::sort(sorted.begin(), sorted.end());
+  FUZZ_CHECK(sorted == ref.findings);
+  return 0;
+}
