@@ -14,21 +14,10 @@
 #include "proto/data_writer.hpp"
 #include "proto/finding.hpp"
 #include "proto/rules.hpp"
+#include "support/findings.hpp"
 #include "support/split.hpp"
 
 namespace ehlo::test {
-
-/// A finding as the tests write it down.
-struct seen {
-  std::string_view rule;
-  std::string what;
-  std::uint64_t offset = 0;
-
-  friend bool operator==(const seen&, const seen&) = default;
-  friend std::ostream& operator<<(std::ostream& os, const seen& s) {
-    return os << "[" << s.rule << "] @" << s.offset << ": " << s.what;
-  }
-};
 
 struct data_read {
   std::string content;
@@ -56,18 +45,12 @@ struct data_read {
   }
 };
 
-inline std::vector<seen> seen_of(const proto::finding_log& log) {
-  std::vector<seen> v;
-  for (const auto& f : log.items()) v.push_back({f.broken->id, std::string(f.what), f.offset});
-  return v;
-}
-
 inline data_read read_data(const chunks& input, const proto::data::reader::settings& s = {}) {
   proto::data::reader r(s);
   data_read out;
   std::error_code ec = drive(r, input, [&](proto::data::reader& rd) { out.content.append(rd.content()); });
   if (ec && !proto::is_need_more(ec)) out.ec = ec;
-  out.findings = seen_of(r.findings());
+  out.findings = findings_of(r.findings());
   out.done = r.done();
   out.consumed = r.consumed();
   return out;

@@ -14,27 +14,9 @@
 #include "proto/sasl.hpp"
 #include "proto/sasl_client.hpp"
 #include "proto/sasl_server.hpp"
+#include "support/findings.hpp"
 
 namespace ehlo::test {
-
-/// A finding with its rule as an id, comparable to a literal row.
-struct seen {
-  std::string rule;
-  std::string what;
-  std::uint64_t offset = 0;
-
-  friend bool operator==(const seen&, const seen&) = default;
-  friend std::ostream& operator<<(std::ostream& os, const seen& s) {
-    return os << '[' << s.rule << "] @" << s.offset << ": " << s.what;
-  }
-};
-using seen_list = std::vector<seen>;
-
-inline seen_list findings_of(const proto::finding_log& log) {
-  seen_list out;
-  for (const auto& f : log.items()) out.push_back({std::string(f.broken->id), std::string(f.what), f.offset});
-  return out;
-}
 
 /// A step with its line copied out of the machine.
 struct owned_step {
