@@ -7,12 +7,13 @@ namespace ehlo::proto {
 namespace {
 using namespace rules;
 constexpr std::array table{
-    &line_ending,   &end_of_data,     &reply_code,     &multiline_reply, &command_line_len, &reply_line_len,
-    &text_line_len, &path_len,        &recipients,     &dot_stuffing,    &mail_syntax,      &command_order,
-    &commands,      &command_replies, &greeting_554,   &helo_reply,      &closing,          &parameters,
-    &timeouts,      &enhanced_code,   &pipelining,     &chunking,        &starttls,         &auth,
-    &base64,        &xtext,           &mime_multipart, &encoded_word,    &address_syntax,   &sasl_plain,
-    &sasl_cram_md5, &sasl_xoauth2,
+    &line_ending,   &end_of_data,     &reply_code,       &multiline_reply, &command_line_len, &reply_line_len,
+    &text_line_len, &path_len,        &recipients,       &dot_stuffing,    &mail_syntax,      &command_order,
+    &commands,      &command_replies, &greeting_554,     &helo_reply,      &closing,          &parameters,
+    &timeouts,      &enhanced_code,   &pipelining,       &chunking,        &starttls,         &auth,
+    &base64,        &xtext,           &mime_multipart,   &encoded_word,    &mime_boundary,    &mime_version,
+    &content_type,  &header_field,    &header_separator, &address_syntax,  &sasl_plain,       &sasl_cram_md5,
+    &sasl_xoauth2,
 };
 }  // namespace
 

@@ -46,6 +46,11 @@ inline constexpr rule base64           {"4648",             "RFC 4648 §4, RFC 2
 inline constexpr rule xtext            {"3461-4",           "RFC 3461 §4",              "xtext is printable ASCII but \"+\" and \"=\", with any other octet as \"+\" and two upper-case hex digits."};
 inline constexpr rule mime_multipart   {"2046-5.1",         "RFC 2046 §5.1",            "A multipart body is split by delimiter lines and ends with the close delimiter."};
 inline constexpr rule encoded_word     {"2047",             "RFC 2047 §2, §5",          "Non-ASCII header text is sent as encoded words of at most 75 characters."};
+inline constexpr rule mime_boundary    {"2046-5.1.1",       "RFC 2046 §5.1.1",          "A multipart Content-Type gives a boundary of 1 to 70 characters from bchars, not ending in a space, not beginning with an enclosing boundary."};
+inline constexpr rule mime_version     {"2045-4",           "RFC 2045 §4",              "A MIME message carries the header field \"MIME-Version: 1.0\"."};
+inline constexpr rule content_type     {"2045-5.1",         "RFC 2045 §5.1",            "Content-Type is type \"/\" subtype, then \";\" attribute \"=\" value parameters, each value a token or a quoted string."};
+inline constexpr rule header_field     {"5322-2.2",         "RFC 5322 §2.2, §3.6",      "A header field is a name of printable characters but colon, a colon and a body, ended by CRLF; a folded line starts with whitespace."};
+inline constexpr rule header_separator {"5322-2.1",         "RFC 5322 §2.1",            "The header is separated from the body by an empty line."};
 inline constexpr rule address_syntax   {"5321-4.1.2",       "RFC 5321 §4.1.2",          "A path is <local-part@domain>, with an optional source route; the null path is <>."};
 inline constexpr rule sasl_plain       {"4616",             "RFC 4616 §2",              "A PLAIN message is [authzid] NUL authcid NUL passwd, none of them empty but authzid, none holding NUL."};
 inline constexpr rule sasl_cram_md5    {"2195",             "RFC 2195 §2",              "A CRAM-MD5 response is the user name, a space, and the HMAC-MD5 digest in 32 lower-case hex digits."};
