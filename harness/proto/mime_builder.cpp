@@ -313,10 +313,13 @@ transfer_encoding resolve_encoding(const part& p, context& ctx) {
     case transfer_encoding::automatic:
       break;
   }
+  // Not text: bytes whose ASCII look is a coincidence, and whose line breaks
+  // must not be read as text's. base64 carries them unchanged.
+  if (!text && !message) return transfer_encoding::base64;
   if (sendable_as_is(p.body, false)) return transfer_encoding::seven_bit;
   if (ctx.options.allow_8bit && sendable_as_is(p.body, true)) return transfer_encoding::eight_bit;
   if (message) ctx.ec = error::body_needs_encoding;
-  return text ? transfer_encoding::quoted_printable : transfer_encoding::base64;
+  return transfer_encoding::quoted_printable;
 }
 
 std::string_view encoding_name(transfer_encoding e) noexcept {
@@ -362,6 +365,9 @@ std::string render(const part& p, std::size_t depth, context& ctx) {
       if (ctx.ec) return {};
     }
     const std::string b = choose_boundary(parts, serial, ctx);
+    std::size_t size = 256;
+    for (const auto& text : parts) size += text.size() + b.size() + 6;
+    out.reserve(size);
     std::size_t column = 0;
     begin_field(out, column, "Content-Type");
     out += ' ';
@@ -419,16 +425,12 @@ std::string render(const part& p, std::size_t depth, context& ctx) {
   out += "\r\n";
   switch (encoding) {
     case transfer_encoding::quoted_printable:
-      out += qp::encode(p.body);
-      break;
+      return out + qp::encode(p.body);
     case transfer_encoding::base64:
-      out += base64::encode_lines(p.body);
-      break;
+      return out + base64::encode_lines(p.body);
     default:
-      out += p.body;
-      break;
+      return out + p.body;
   }
-  return out;
 }
 
 }  // namespace
@@ -509,8 +511,10 @@ std::string build(const message& m, const build_options& options, std::error_cod
   out += "MIME-Version: 1.0\r\n";
   append_extra_fields(out, m.fields, ctx);
   if (ctx.ec) return fail();
-  out += render(m.body, 0, ctx);
+  const std::string entity = render(m.body, 0, ctx);
   if (ctx.ec) return fail();
+  out.reserve(out.size() + entity.size());
+  out += entity;
   ec = {};
   return out;
 }
