@@ -350,7 +350,11 @@ std::size_t scanner::scan_header(std::string_view in, bool eof, bool& produced, 
       if (settings_.allow_malformed_header_lines && has_crlf) {
         // Is the next line a field? Scan its name, within the limit, resuming.
         std::size_t i = std::max(next, lookahead_);
-        while (i < window && is_ftext(in[i])) ++i;
+        // Resume in the phase the last call stopped in: the name is ftext,
+        // which whitespace is not, so a space before i means the name is done
+        // (and "/" after it is not part of the name).
+        if (i == next || !is_wsp(in[i - 1]))
+          while (i < window && is_ftext(in[i])) ++i;
         const bool named = i > next;
         while (named && i < window && is_wsp(in[i])) ++i;
         if (i == window) {  // undecided: the input (or the limit) ends before the name does

@@ -27,6 +27,15 @@ inline std::ostream& operator<<(std::ostream& os, const entity& e) {
 
 }  // namespace ehlo::proto::mime
 
+namespace ehlo::proto {
+// Found by argument-dependent lookup, so that doctest prints finding lists.
+inline std::ostream& operator<<(std::ostream& os, const std::vector<finding>& v) {
+  os << '{';
+  for (const auto& f : v) os << "\n  " << f;
+  return os << '}';
+}
+}  // namespace ehlo::proto
+
 namespace ehlo::test {
 
 struct mime_scan {
