@@ -285,13 +285,15 @@ std::size_t scanner::scan_header(std::string_view in, bool eof, bool& produced, 
     }
     if (pos == n && eof) return end_here(pos, pos);
 
-    // Find the line's CRLF within the limit, resuming where the last call stopped.
+    // Find the line's CRLF within the limit, resuming where the last call
+    // stopped. The block is too large only once a byte past the limit is
+    // there: with exactly `limit` bytes, the end of input may still close it.
     const std::size_t window = std::min(n, limit);
     const std::size_t from = std::max(pos, header_searched_);
     std::size_t eol = from < window ? in.substr(0, window).find("\r\n", from) : std::string_view::npos;
     bool has_crlf = eol != std::string_view::npos;
     if (!has_crlf) {
-      if (n >= limit) return fail(ec, error::header_too_large);
+      if (n > limit) return fail(ec, error::header_too_large);
       if (!eof) {
         header_searched_ = n > pos ? n - 1 : pos;  // a CR at the end may pair with the next LF
         return need_more(ec);
@@ -358,7 +360,7 @@ std::size_t scanner::scan_header(std::string_view in, bool eof, bool& produced, 
         const bool named = i > next;
         while (named && i < window && is_wsp(in[i])) ++i;
         if (i == window) {  // undecided: the input (or the limit) ends before the name does
-          if (n >= limit) return fail(ec, error::header_too_large);
+          if (n > limit) return fail(ec, error::header_too_large);
           if (!eof) {
             lookahead_ = i;
             return need_more(ec);

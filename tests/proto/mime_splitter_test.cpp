@@ -422,6 +422,14 @@ TEST_CASE("mime split: limits, each with its own error") {
     const std::string over = "X: " + std::string(26, 'a') + "\r\n\r\n";
     CHECK(scan_every_split(over + "body", s).error == mime::error::header_too_large);
     CHECK(scan_every_split(std::string(100, 'x'), s).error == mime::error::header_too_large);
+    // Found by fuzz_mime: a block of exactly the limit that the end of input
+    // closes is within it, also when put() saw all of it before finish().
+    const std::string at_limit = "X: " + std::string(27, 'a') + "\r\n";
+    REQUIRE(at_limit.size() == 32);
+    const auto r = scan_every_split(at_limit, s);
+    CHECK_FALSE(r.error);
+    CHECK(r.entities[0].header == span{0, 32});
+    CHECK(scan_every_split(at_limit + "\r", s).error == mime::error::header_too_large);
   }
   SUBCASE("parts per multipart") {
     mime::settings s;
