@@ -248,8 +248,11 @@ mime::part read_part(recipe& rc, int depth, int& budget) {
       return mime::attachment(std::move(bytes), std::move(name), gif ? "image/gif" : "application/octet-stream");
     }
     case 3: {
+      static constexpr mime::transfer_encoding encodings[] = {
+          mime::transfer_encoding::quoted_printable, mime::transfer_encoding::base64,
+          mime::transfer_encoding::seven_bit, mime::transfer_encoding::eight_bit};
       mime::part p = mime::text_part(rc.take(length));
-      p.encoding = rc.byte() & 1 ? mime::transfer_encoding::quoted_printable : mime::transfer_encoding::base64;
+      p.encoding = encodings[rc.byte() % 4];
       return p;
     }
     default: {
@@ -276,10 +279,45 @@ void add_text(mime::part& p, const std::string& text) {
   for (auto& c : p.parts) add_text(c, text);
 }
 
-/// Builds, splits strictly, and checks the tree; returns the boundaries.
+bool valid_name(std::string_view name) {
+  if (name.empty() || name.size() > 76) return false;
+  for (const char c : name)
+    if (!mime::is_ftext(c)) return false;
+  return true;
+}
+
+bool sendable(const mime::part& p, bool allow_8bit) {
+  if (!p.parts.empty())
+    return std::all_of(p.parts.begin(), p.parts.end(), [&](const auto& c) { return sendable(c, allow_8bit); });
+  if (p.encoding != mime::transfer_encoding::seven_bit && p.encoding != mime::transfer_encoding::eight_bit) return true;
+  const bool eight = p.encoding == mime::transfer_encoding::eight_bit;
+  std::size_t line = 0;
+  for (std::size_t i = 0; i < p.body.size(); ++i) {
+    const auto u = static_cast<unsigned char>(p.body[i]);
+    if (u == '\r' && i + 1 < p.body.size() && p.body[i + 1] == '\n') {
+      line = 0;
+      ++i;
+      continue;
+    }
+    if (u == '\r' || u == '\n' || u == 0 || (u >= 128 && !eight) || ++line > 998) return false;
+  }
+  return true;
+}
+
+/// Builds, splits strictly, and checks the tree and the header; returns the
+/// boundaries. A message the builder refuses must deserve it.
 std::vector<std::string> round_trip(const mime::message& m, const mime::build_options& o) {
   std::error_code ec;
   const std::string out = mime::build(m, o, ec);
+  const bool names_ok = std::all_of(m.fields.begin(), m.fields.end(), [](const auto& f) { return valid_name(f.name); });
+  if (!names_ok) {
+    FUZZ_CHECK(ec == mime::error::bad_field_name);
+    return {};
+  }
+  if (!sendable(m.body, o.allow_8bit)) {
+    FUZZ_CHECK(ec == mime::error::body_needs_encoding);
+    return {};
+  }
   FUZZ_CHECK(!ec);
   const auto r = mime::split(out);
   FUZZ_CHECK(!r.error);
@@ -307,11 +345,21 @@ std::vector<std::string> round_trip(const mime::message& m, const mime::build_op
     FUZZ_CHECK(mime::decode_body(fields, mime::view(out, e.body), ec) == p.body);
     FUZZ_CHECK(!ec);
   }
-  std::string_view subject;
-  if (!m.subject.empty()) {
-    FUZZ_CHECK(mime::find_field(mime::view(out, r.entities[0].header), "Subject", subject));
-    FUZZ_CHECK(mime::decode_text(subject) == m.subject);
+  // The message header: Subject, then the extra fields in order after MIME-Version.
+  mime::field_reader fields(mime::view(out, r.entities[0].header));
+  mime::header_field f;
+  std::size_t extra = m.fields.size() + 1;
+  while (fields.next(f)) {
+    if (mime::iequals(f.name, "Subject") && extra > m.fields.size())
+      FUZZ_CHECK(mime::decode_text(f.value) == m.subject);
+    if (extra < m.fields.size()) {
+      FUZZ_CHECK(f.name == m.fields[extra].name);
+      FUZZ_CHECK(mime::decode_text(f.value) == m.fields[extra].value);
+      ++extra;
+    }
+    if (extra > m.fields.size() && f.name == "MIME-Version") extra = 0;  // the builder's, not a caller's
   }
+  FUZZ_CHECK(extra == m.fields.size());
   // The streaming scanner, cut in three, agrees.
   const std::vector<std::size_t> cuts = {out.size() / 3, out.size() / 2, out.size() * 2 / 3};
   const scan_result chunked = scan(out, cuts, {});
@@ -331,6 +379,10 @@ void structured(std::string_view in) {
   m.subject = rc.take(rc.byte() % 96);
   m.from = {rc.take(rc.byte() % 48), "sender@example.com"};
   m.to = {{rc.take(rc.byte() % 48), "rcpt@example.com"}};
+  for (unsigned n = rc.byte() % 3; n > 0; --n) {
+    std::string name = rc.take(rc.byte() % 12);
+    m.fields.push_back({std::move(name), rc.take(rc.byte() % 80)});
+  }
   int budget = 24;
   m.body = read_part(rc, 0, budget);
 
