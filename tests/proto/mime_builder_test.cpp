@@ -121,7 +121,8 @@ TEST_CASE("mime build: what each part is sent as") {
     const std::string out = mime::build_entity(r.p, o, ec);
     REQUIRE_FALSE(ec);
     std::string_view value;
-    REQUIRE(mime::find_field(out.substr(0, out.find("\r\n\r\n") + 2), "Content-Transfer-Encoding", value));
+    REQUIRE(mime::find_field(std::string_view(out).substr(0, out.find("\r\n\r\n") + 2), "Content-Transfer-Encoding",
+                             value));
     CHECK(value == std::string(" ") + r.encoding);
   }
 }
