@@ -53,18 +53,19 @@ std::error_code drive(Parser& parser, const chunks& input, OnUnit&& on_unit) {
   std::string buf;
   for (const auto chunk : input) {
     buf.append(chunk);
-    while (!buf.empty()) {
+    // Consumed bytes are dropped once per chunk, not once per unit, so many
+    // small units in one large chunk cost linear time.
+    std::size_t pos = 0;
+    while (pos < buf.size()) {
       std::error_code ec;
-      const std::size_t n = parser.put(buf, ec);
-      if (proto::is_need_more(ec)) {
-        buf.erase(0, n);
-        break;
-      }
+      const std::size_t n = parser.put(std::string_view(buf).substr(pos), ec);
+      pos += n;
+      if (proto::is_need_more(ec)) break;
       if (ec) return ec;
-      on_unit(parser);  // before the erase: the unit's views point into buf
-      buf.erase(0, n);
+      on_unit(parser);    // the unit's views point into buf, which is untouched until the chunk is done
       if (n == 0) break;  // a unit of zero bytes: nothing more to do with this buffer
     }
+    buf.erase(0, pos);
   }
   return buf.empty() ? std::error_code{} : make_error_code(proto::error::need_more);
 }
