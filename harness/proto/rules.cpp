@@ -13,6 +13,9 @@ constexpr std::array table{
     &timeouts,      &enhanced_code,   &pipelining,     &chunking,        &starttls,         &auth,
     &base64,        &xtext,           &mime_multipart, &encoded_word,    &address_syntax,   &sasl_plain,
     &sasl_cram_md5, &sasl_xoauth2,
+    // the command parser's
+    &command_chars, &command_syntax, &param_syntax, &size_param, &body_param, &dsn_notify, &dsn_orcpt, &dsn_ret,
+    &dsn_envid, &mail_auth, &smtputf8_param, &requiretls_param,
 };
 }  // namespace
 

@@ -50,6 +50,19 @@ inline constexpr rule address_syntax   {"5321-4.1.2",       "RFC 5321 §4.1.2", 
 inline constexpr rule sasl_plain       {"4616",             "RFC 4616 §2",              "A PLAIN message is [authzid] NUL authcid NUL passwd, none of them empty but authzid, none holding NUL."};
 inline constexpr rule sasl_cram_md5    {"2195",             "RFC 2195 §2",              "A CRAM-MD5 response is the user name, a space, and the HMAC-MD5 digest in 32 lower-case hex digits."};
 inline constexpr rule sasl_xoauth2     {"xoauth2",          "Google XOAUTH2 protocol",  "An XOAUTH2 response is user=NAME ^A auth=Bearer TOKEN ^A ^A."};
+// The command parser's finer rules.
+inline constexpr rule command_chars    {"5321-2.4",         "RFC 5321 §2.4, RFC 6531 §3.3", "A command line is US-ASCII without NUL or other control characters; UTF-8 only with SMTPUTF8."};
+inline constexpr rule command_syntax   {"5321-4.1.1",       "RFC 5321 §4.1.1, §4.1.2",  "A command is its verb, one SP and its argument when it takes one, with no colon after the verb and no trailing space."};
+inline constexpr rule param_syntax     {"5321-4.1.2-b",     "RFC 5321 §4.1.2",          "MAIL/RCPT parameters are esmtp-keyword [\"=\" esmtp-value], separated by single spaces; a value has no SP, \"=\" or control character."};
+inline constexpr rule size_param       {"1870",             "RFC 1870 §3",              "SIZE= is 1 to 20 decimal digits."};
+inline constexpr rule body_param       {"6152",             "RFC 6152 §2, RFC 3030 §3", "BODY= is 7BIT, 8BITMIME or BINARYMIME."};
+inline constexpr rule dsn_notify       {"3461-4.1",         "RFC 3461 §4.1",            "NOTIFY= on RCPT is NEVER or a comma list of SUCCESS, FAILURE and DELAY."};
+inline constexpr rule dsn_orcpt        {"3461-4.2",         "RFC 3461 §4.2",            "ORCPT= on RCPT is addr-type \";\" xtext."};
+inline constexpr rule dsn_ret          {"3461-4.3",         "RFC 3461 §4.3",            "RET= on MAIL is FULL or HDRS."};
+inline constexpr rule dsn_envid        {"3461-4.4",         "RFC 3461 §4.4",            "ENVID= on MAIL is xtext."};
+inline constexpr rule mail_auth        {"4954-5",           "RFC 4954 §5",              "AUTH= on MAIL is an xtext-encoded mailbox or \"<>\"."};
+inline constexpr rule smtputf8_param   {"6531-3.4",         "RFC 6531 §3.4",            "SMTPUTF8 on MAIL takes no value."};
+inline constexpr rule requiretls_param {"8689-4",           "RFC 8689 §4",              "REQUIRETLS on MAIL takes no value."};
 // clang-format on
 }  // namespace rules
 

@@ -56,10 +56,13 @@ std::error_code drive(Parser& parser, const chunks& input, OnUnit&& on_unit) {
     while (!buf.empty()) {
       std::error_code ec;
       const std::size_t n = parser.put(buf, ec);
-      buf.erase(0, n);
-      if (proto::is_need_more(ec)) break;
+      if (proto::is_need_more(ec)) {
+        buf.erase(0, n);
+        break;
+      }
       if (ec) return ec;
-      on_unit(parser);
+      on_unit(parser);  // before the erase: the unit's views point into buf
+      buf.erase(0, n);
       if (n == 0) break;  // a unit of zero bytes: nothing more to do with this buffer
     }
   }
