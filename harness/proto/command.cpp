@@ -16,10 +16,26 @@ constexpr std::array<std::string_view, 16> verb_names{
 
 std::string_view to_string(verb v) noexcept { return verb_names[static_cast<std::size_t>(v)]; }
 
+namespace {
+/// A four-letter verb as one word of its upper-case octets.
+constexpr std::uint32_t verb_key(std::string_view w) noexcept {
+  std::uint32_t k = 0;
+  for (const char c : w) k = k << 8 | static_cast<unsigned char>(syntax::to_upper(c));
+  return k;
+}
+constexpr auto verb_keys = [] {
+  std::array<std::uint32_t, verb_names.size()> keys{};
+  for (std::size_t i = 1; i < verb_names.size(); ++i) keys[i] = verb_names[i].size() == 4 ? verb_key(verb_names[i]) : 0;
+  return keys;
+}();
+}  // namespace
+
 verb find_verb(std::string_view written) noexcept {
-  if (written.size() != 4 && written.size() != 8) return verb::unknown;
-  for (std::size_t i = 1; i < verb_names.size(); ++i)
-    if (syntax::iequals(written, verb_names[i])) return static_cast<verb>(i);
+  if (written.size() == 8) return syntax::iequals(written, "STARTTLS") ? verb::starttls : verb::unknown;
+  if (written.size() != 4) return verb::unknown;
+  const std::uint32_t k = verb_key(written);
+  for (std::size_t i = 1; i < verb_keys.size(); ++i)
+    if (k == verb_keys[i]) return static_cast<verb>(i);
   return verb::unknown;
 }
 

@@ -60,9 +60,9 @@ struct command {
   /// empty_line, 501 to the rest (RFC 5321 §4.2.2, §4.3.2).
   std::error_code syntax;
 
-  proto::path path;                   ///< MAIL, RCPT
+  proto::path path;                     ///< MAIL, RCPT
   std::span<const esmtp_param> params;  ///< MAIL, RCPT: every parameter, as written
-  esmtp_values values;                ///< MAIL, RCPT: the known parameters, checked
+  esmtp_values values;                  ///< MAIL, RCPT: the known parameters, checked
 
   std::string_view domain;  ///< HELO, EHLO: the domain or address literal
   domain_kind domain_type = domain_kind::none;

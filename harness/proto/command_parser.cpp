@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "proto/error.hpp"
 #include "proto/syntax_chars.hpp"
@@ -51,6 +52,17 @@ constexpr std::array<std::uint8_t, 256> make_frame_classes() {
   return t;
 }
 constexpr auto frame_classes = make_frame_classes();
+
+/// True when one of the eight octets of w is not ordinary: a control (below
+/// 0x20, or 0x7f) or past ASCII. Word-at-a-time, so a line's plain text is
+/// skipped eight octets per step.
+constexpr bool has_special(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  const std::uint64_t below_space = (w - 0x20 * ones) & ~w;
+  const std::uint64_t x = w ^ (0x7f * ones);
+  const std::uint64_t del = (x - ones) & ~x;
+  return ((w | below_space | del) & highs) != 0;
+}
 
 enum seen_bits : std::uint8_t { seen_control = 1, seen_eight_bit = 2 };
 
@@ -111,7 +123,38 @@ void command_parser::reset() noexcept {
 }
 
 void command_parser::start_line() noexcept {
-  cmd_ = {};
+  // Clears only what the last line's verb can have set: a whole `cmd_ = {}`
+  // per line was a quarter of the parse time.
+  switch (cmd_.verb) {
+    case verb::mail:
+    case verb::rcpt:
+      cmd_.path = {};
+      cmd_.params = {};
+      cmd_.values = {};
+      break;
+    case verb::helo:
+    case verb::ehlo:
+      cmd_.domain = {};
+      cmd_.domain_type = domain_kind::none;
+      break;
+    case verb::auth:
+      cmd_.mechanism = {};
+      cmd_.initial_response = {};
+      cmd_.has_initial_response = false;
+      break;
+    case verb::bdat:
+      cmd_.chunk_size = 0;
+      cmd_.last = false;
+      break;
+    default:
+      break;
+  }
+  cmd_.kind = line_kind::command;
+  cmd_.verb = verb::unknown;
+  cmd_.verb_text = {};
+  cmd_.argument = {};
+  cmd_.line = {};
+  if (cmd_.syntax) cmd_.syntax.clear();
   findings_.clear();
   params_.clear();
   line_offset_ = consumed_;
@@ -144,6 +187,10 @@ std::size_t command_parser::put(std::string_view in, std::error_code& ec) {
   std::size_t i = scanned_;
   std::size_t ending = 0;  // octets of the line ending once found
   while (true) {
+    for (std::uint64_t w; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      if (has_special(w)) break;
+    }
     while (i < n && frame_classes[p[i]] == ordinary) ++i;
     if (i > max_content) {
       if (max_content + 2 > rfc_line_limit) note(rules::command_line_len, "a line past the parser's limit", 0);
@@ -247,7 +294,8 @@ void command_parser::parse(std::string_view line) {
   cmd_.argument = arg;
 
   switch (cmd_.verb) {
-    case verb::unknown: break;
+    case verb::unknown:
+      break;
     case verb::helo:
     case verb::ehlo:
       if (arg.empty()) {
@@ -264,7 +312,9 @@ void command_parser::parse(std::string_view line) {
       }
       break;
     case verb::mail:
-    case verb::rcpt: parse_envelope(arg, begin); break;
+    case verb::rcpt:
+      parse_envelope(arg, begin);
+      break;
     case verb::data:
     case verb::rset:
     case verb::quit:
@@ -283,9 +333,14 @@ void command_parser::parse(std::string_view line) {
       }
       break;
     case verb::help:
-    case verb::noop: break;
-    case verb::auth: parse_auth(arg, begin); break;
-    case verb::bdat: parse_bdat(arg, begin); break;
+    case verb::noop:
+      break;
+    case verb::auth:
+      parse_auth(arg, begin);
+      break;
+    case verb::bdat:
+      parse_bdat(arg, begin);
+      break;
   }
 
   check_line(line);

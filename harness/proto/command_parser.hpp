@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "proto/command.hpp"
+#include "proto/error.hpp"
 #include "proto/finding.hpp"
 
 namespace ehlo::proto {
@@ -32,20 +33,20 @@ enum class command_error {
   bare_cr,            ///< CR not followed by LF
   nul,                ///< a NUL octet in a line
   // Syntax verdicts, carried in command::syntax; the stream goes on.
-  empty_line,           ///< nothing before the CRLF
-  unknown_verb,         ///< not a verb this parser knows (kept as written)
-  colon_after_verb,     ///< "EHLO: host"
-  extra_spaces,         ///< more than one SP after the verb, or SP at the end of the line
-  missing_argument,     ///< HELO, EHLO, VRFY, EXPN, AUTH or BDAT with nothing after it
-  unexpected_argument,  ///< DATA, RSET, QUIT, STARTTLS or TURN with an argument; BDAT's second not LAST
-  missing_from_to,      ///< MAIL not followed by "FROM:", RCPT by "TO:"
-  space_around_colon,   ///< "MAIL FROM: <a@b>"
-  unbracketed_path,     ///< "MAIL FROM:a@b"
-  display_name,         ///< "MAIL FROM:the dude <a@b>"
-  bad_mechanism,        ///< AUTH's mechanism is not 1-20 letters, digits, "-" or "_"
-  bad_initial_response, ///< AUTH's initial response is not base64 or "="
-  bad_chunk_size,       ///< BDAT's size is not a number that fits 64 bits
-  bad_sasl_response,    ///< a SASL response line that is not base64 or "*"
+  empty_line,            ///< nothing before the CRLF
+  unknown_verb,          ///< not a verb this parser knows (kept as written)
+  colon_after_verb,      ///< "EHLO: host"
+  extra_spaces,          ///< more than one SP after the verb, or SP at the end of the line
+  missing_argument,      ///< HELO, EHLO, VRFY, EXPN, AUTH or BDAT with nothing after it
+  unexpected_argument,   ///< DATA, RSET, QUIT, STARTTLS or TURN with an argument; BDAT's second not LAST
+  missing_from_to,       ///< MAIL not followed by "FROM:", RCPT by "TO:"
+  space_around_colon,    ///< "MAIL FROM: <a@b>"
+  unbracketed_path,      ///< "MAIL FROM:a@b"
+  display_name,          ///< "MAIL FROM:the dude <a@b>"
+  bad_mechanism,         ///< AUTH's mechanism is not 1-20 letters, digits, "-" or "_"
+  bad_initial_response,  ///< AUTH's initial response is not base64 or "="
+  bad_chunk_size,        ///< BDAT's size is not a number that fits 64 bits
+  bad_sasl_response,     ///< a SASL response line that is not base64 or "*"
 };
 
 const std::error_category& command_error_category() noexcept;
@@ -136,13 +137,13 @@ class command_parser {
   command cmd_;
   finding_log findings_;
   std::vector<esmtp_param> params_;
-  std::error_code error_;           // sticky
-  std::uint64_t consumed_ = 0;      // since construction/reset
-  std::uint64_t line_offset_ = 0;   // stream offset of the current line
-  std::size_t scanned_ = 0;         // octets of the current line already scanned
-  std::size_t first_8bit_ = 0;      // position of its first non-ASCII octet, if seen
-  std::uint8_t seen_ = 0;           // what the scan saw in the current line (bits)
-  bool line_done_ = true;           // the last put() completed a line
+  std::error_code error_;          // sticky
+  std::uint64_t consumed_ = 0;     // since construction/reset
+  std::uint64_t line_offset_ = 0;  // stream offset of the current line
+  std::size_t scanned_ = 0;        // octets of the current line already scanned
+  std::size_t first_8bit_ = 0;     // position of its first non-ASCII octet, if seen
+  std::uint8_t seen_ = 0;          // what the scan saw in the current line (bits)
+  bool line_done_ = true;          // the last put() completed a line
   bool sasl_next_ = false;
 };
 

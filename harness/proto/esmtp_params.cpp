@@ -48,7 +48,8 @@ bool is_value(std::string_view v, bool smtputf8) noexcept {
   for (std::size_t i = 0; i < v.size();) {
     if (has(v[i], esmtp_value)) {
       ++i;
-    } else if (const std::size_t n = smtputf8 && static_cast<unsigned char>(v[i]) >= 0x80 ? utf8_sequence(v.substr(i)) : 0) {
+    } else if (const std::size_t n =
+                   smtputf8 && static_cast<unsigned char>(v[i]) >= 0x80 ? utf8_sequence(v.substr(i)) : 0) {
       i += n;
     } else {
       return false;
@@ -84,16 +85,26 @@ std::uint8_t parse_notify(std::string_view v) noexcept {
 
 const rule& rule_of(param_keyword k) noexcept {
   switch (k) {
-    case param_keyword::size: return rules::size_param;
-    case param_keyword::body: return rules::body_param;
-    case param_keyword::smtputf8: return rules::smtputf8_param;
-    case param_keyword::ret: return rules::dsn_ret;
-    case param_keyword::envid: return rules::dsn_envid;
-    case param_keyword::notify: return rules::dsn_notify;
-    case param_keyword::orcpt: return rules::dsn_orcpt;
-    case param_keyword::auth: return rules::mail_auth;
-    case param_keyword::requiretls: return rules::requiretls_param;
-    case param_keyword::unknown: break;
+    case param_keyword::size:
+      return rules::size_param;
+    case param_keyword::body:
+      return rules::body_param;
+    case param_keyword::smtputf8:
+      return rules::smtputf8_param;
+    case param_keyword::ret:
+      return rules::dsn_ret;
+    case param_keyword::envid:
+      return rules::dsn_envid;
+    case param_keyword::notify:
+      return rules::dsn_notify;
+    case param_keyword::orcpt:
+      return rules::dsn_orcpt;
+    case param_keyword::auth:
+      return rules::mail_auth;
+    case param_keyword::requiretls:
+      return rules::requiretls_param;
+    case param_keyword::unknown:
+      break;
   }
   return rules::param_syntax;
 }
@@ -170,7 +181,8 @@ param_error check_known(const esmtp_param& p, esmtp_values& values) noexcept {
       if (p.has_value) return param_error::unexpected_value;
       values.requiretls = true;
       return {};
-    case param_keyword::unknown: break;
+    case param_keyword::unknown:
+      break;
   }
   return {};
 }
@@ -188,8 +200,36 @@ std::error_code make_error_code(param_error e) noexcept { return {static_cast<in
 std::string_view to_string(param_keyword k) noexcept { return keyword_names[static_cast<std::size_t>(k)]; }
 
 param_keyword find_param_keyword(std::string_view written) noexcept {
-  for (std::size_t i = 1; i < keyword_names.size(); ++i)
-    if (iequals(written, keyword_names[i])) return static_cast<param_keyword>(i);
+  if (written.empty()) return param_keyword::unknown;
+  // At most two keywords share a first letter: look only at those.
+  const auto is = [&](param_keyword k) { return iequals(written, keyword_names[static_cast<std::size_t>(k)]); };
+  switch (to_upper(written[0])) {
+    case 'S':
+      if (is(param_keyword::size)) return param_keyword::size;
+      if (is(param_keyword::smtputf8)) return param_keyword::smtputf8;
+      break;
+    case 'B':
+      if (is(param_keyword::body)) return param_keyword::body;
+      break;
+    case 'R':
+      if (is(param_keyword::ret)) return param_keyword::ret;
+      if (is(param_keyword::requiretls)) return param_keyword::requiretls;
+      break;
+    case 'E':
+      if (is(param_keyword::envid)) return param_keyword::envid;
+      break;
+    case 'N':
+      if (is(param_keyword::notify)) return param_keyword::notify;
+      break;
+    case 'O':
+      if (is(param_keyword::orcpt)) return param_keyword::orcpt;
+      break;
+    case 'A':
+      if (is(param_keyword::auth)) return param_keyword::auth;
+      break;
+    default:
+      break;
+  }
   return param_keyword::unknown;
 }
 
@@ -227,7 +267,8 @@ std::error_code parse_esmtp_params(std::string_view in, std::vector<esmtp_param>
     if (token.empty()) {
       if (!spaces_reported) {
         spaces_reported = true;
-        if (log) log->add(rules::param_syntax, messages[static_cast<std::size_t>(param_error::extra_spaces)], offset + i);
+        if (log)
+          log->add(rules::param_syntax, messages[static_cast<std::size_t>(param_error::extra_spaces)], offset + i);
         if (!opt.allow_extra_spaces && !verdict) verdict = param_error::extra_spaces;
       }
     } else {

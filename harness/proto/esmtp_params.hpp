@@ -103,8 +103,7 @@ struct param_options {
 /// Returns the verdict: the first problem no leniency lets pass, or success.
 /// Every problem is also a finding in `log` at `offset` plus its position.
 std::error_code parse_esmtp_params(std::string_view in, std::vector<esmtp_param>& out, esmtp_values& values,
-                                   const param_options& opt = {}, finding_log* log = nullptr,
-                                   std::uint64_t offset = 0);
+                                   const param_options& opt = {}, finding_log* log = nullptr, std::uint64_t offset = 0);
 
 /// Appends " KEYWORD[=value]" for each parameter: known keywords in their
 /// canonical spelling, unknown ones upper-cased, values as written.

@@ -226,11 +226,16 @@ std::error_code make_error_code(path_error e) noexcept { return {static_cast<int
 
 std::string_view to_string(domain_kind k) noexcept {
   switch (k) {
-    case domain_kind::none: return "none";
-    case domain_kind::name: return "name";
-    case domain_kind::ipv4: return "ipv4";
-    case domain_kind::ipv6: return "ipv6";
-    case domain_kind::general: return "general";
+    case domain_kind::none:
+      return "none";
+    case domain_kind::name:
+      return "name";
+    case domain_kind::ipv4:
+      return "ipv4";
+    case domain_kind::ipv6:
+      return "ipv6";
+    case domain_kind::general:
+      return "general";
   }
   return "?";
 }
@@ -347,7 +352,8 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
     ++i;
     std::error_code dec;
     const std::size_t n = parse_domain(in.substr(i), out.kind, dec, opt.smtputf8);
-    if (dec) return fail(dec == path_error::bad_address_literal ? path_error::bad_address_literal : path_error::bad_domain, i);
+    if (dec)
+      return fail(dec == path_error::bad_address_literal ? path_error::bad_address_literal : path_error::bad_domain, i);
     out.domain = in.substr(i, n);
     i += n;
     if (i < in.size() && static_cast<unsigned char>(in[i]) >= 0x80) return fail(path_error::bad_domain, i);

@@ -6,6 +6,7 @@ namespace ehlo::proto {
 
 namespace {
 using namespace rules;
+// clang-format off
 constexpr std::array table{
     &line_ending,   &end_of_data,     &reply_code,     &multiline_reply, &command_line_len, &reply_line_len,
     &text_line_len, &path_len,        &recipients,     &dot_stuffing,    &mail_syntax,      &command_order,
@@ -17,6 +18,7 @@ constexpr std::array table{
     &command_chars, &command_syntax, &param_syntax, &size_param, &body_param, &dsn_notify, &dsn_orcpt, &dsn_ret,
     &dsn_envid, &mail_auth, &smtputf8_param, &requiretls_param,
 };
+// clang-format on
 }  // namespace
 
 std::span<const rule* const> all_rules() noexcept { return table; }

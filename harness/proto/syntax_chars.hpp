@@ -14,9 +14,7 @@ constexpr bool is_alpha(unsigned char c) noexcept { return (c | 0x20) >= 'a' && 
 constexpr bool is_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alnum(unsigned char c) noexcept { return is_alpha(c) || is_digit(c); }
 constexpr bool is_hex(unsigned char c) noexcept { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-constexpr char to_upper(char c) noexcept {
-  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
+constexpr char to_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
 /// ASCII case-insensitive equality; `upper` must be written in upper case.
 constexpr bool iequals(std::string_view s, std::string_view upper) noexcept {

@@ -176,11 +176,11 @@ TEST_CASE("command: seed 001, loose and strict conversations") {
 
 TEST_CASE("command: seed 001's loose forms parse cleanly under the named leniencies") {
   const std::string in =
-      "EHLO: host.example\r\n"                      // 0
-      "MAIL FROM: user@x.example\r\n"               // 20
-      "MAIL FROM: the dude <dude@x.example>\r\n"    // 47
-      "MAIL FROM: <a@b.example>\r\n"                // 85
-      "RCPT TO:user@x.example SIZE=1\r\n";          // 111
+      "EHLO: host.example\r\n"                    // 0
+      "MAIL FROM: user@x.example\r\n"             // 20
+      "MAIL FROM: the dude <dude@x.example>\r\n"  // 47
+      "MAIL FROM: <a@b.example>\r\n"              // 85
+      "RCPT TO:user@x.example SIZE=1\r\n";        // 111
   const auto s = test::parse_commands_every_split(in, lenient_envelopes());
   REQUIRE(s.commands.size() == 5);
   const auto& c = s.commands;
@@ -198,8 +198,8 @@ TEST_CASE("command: seed 001's loose forms parse cleanly under the named lenienc
   // Unbracketed, the address ends at the SP; what follows are parameters.
   CHECK(c[4].path == "<user@x.example>");
   CHECK(c[4].params == " SIZE=1");
-  CHECK(findings_of(c[4]) == strings{"[5321-3.3] @119: a path not enclosed in <>",
-                                     "[1870] @134: a MAIL parameter on RCPT"});
+  CHECK(findings_of(c[4]) ==
+        strings{"[5321-3.3] @119: a path not enclosed in <>", "[1870] @134: a MAIL parameter on RCPT"});
   CHECK_FALSE(c[4].syntax);
 
   // Each leniency is its own: the others stay strict.
@@ -219,37 +219,37 @@ TEST_CASE("command: seed 001's loose forms parse cleanly under the named lenienc
 
 TEST_CASE("command: seed 003, the command reference and the DSN example") {
   const std::string in =
-      "HELO cisco.com\r\n"                                                      // 0
-      "MAIL FROM:<mail@samlogic.com>\r\n"                                       // 16
-      "RCPT TO:<john@mail.com>\r\n"                                             // 47
-      "RCPT TO:<peggy@mail.com>\r\n"                                            // 72
-      "DATA\r\n"                                                                // 98
-      "QUIT\r\n"                                                                // 104
-      "EHLO client.example.com\r\n"                                             // 110
-      "AUTH LOGIN\r\n"                                                          // 135
-      "adlxdkej\r\n"                                                            // 147
-      "lkujsefxlj\r\n"                                                          // 157
-      "STARTTLS\r\n"                                                            // 169
-      "EHLO client.example.com *\r\n"                                           // 179
-      "MAIL FROM:<mail@samlogic.com> SIZE=500000\r\n"                           // 206
-      "MAIL FROM:<user@cisco.com> RET=HDRS ENVID=124567\r\n"                    // 249
+      "HELO cisco.com\r\n"                                                               // 0
+      "MAIL FROM:<mail@samlogic.com>\r\n"                                                // 16
+      "RCPT TO:<john@mail.com>\r\n"                                                      // 47
+      "RCPT TO:<peggy@mail.com>\r\n"                                                     // 72
+      "DATA\r\n"                                                                         // 98
+      "QUIT\r\n"                                                                         // 104
+      "EHLO client.example.com\r\n"                                                      // 110
+      "AUTH LOGIN\r\n"                                                                   // 135
+      "adlxdkej\r\n"                                                                     // 147
+      "lkujsefxlj\r\n"                                                                   // 157
+      "STARTTLS\r\n"                                                                     // 169
+      "EHLO client.example.com *\r\n"                                                    // 179
+      "MAIL FROM:<mail@samlogic.com> SIZE=500000\r\n"                                    // 206
+      "MAIL FROM:<user@cisco.com> RET=HDRS ENVID=124567\r\n"                             // 249
       "RCPT TO:<user1@cisco.com> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;user1@cisco.com\r\n"  // 299
       "RCPT TO:<user2@cisco.com> NOTIFY=FAILURE ORCPT=rfc822;user2@cisco.com\r\n"        // 376
-      "RCPT TO:<user3@cisco.com> NOTIFY=NEVER\r\n"                              // 447
-      "VRFY user address\r\n"                                                   // 487
-      "EXPN mailing list\r\n"                                                   // 506
-      "HELP [SMTP command]\r\n"                                                 // 525
-      "NOOP\r\n"                                                                // 546
-      "RSET\r\n"                                                                // 552
-      "TURN\r\n";                                                               // 558
+      "RCPT TO:<user3@cisco.com> NOTIFY=NEVER\r\n"                                       // 447
+      "VRFY user address\r\n"                                                            // 487
+      "EXPN mailing list\r\n"                                                            // 506
+      "HELP [SMTP command]\r\n"                                                          // 525
+      "NOOP\r\n"                                                                         // 546
+      "RSET\r\n"                                                                         // 552
+      "TURN\r\n";                                                                        // 558
   const auto s = test::parse_commands_every_split(in);
   CHECK_FALSE(s.end);
   REQUIRE(s.commands.size() == 23);
   const auto& c = s.commands;
-  const verb verbs[] = {verb::helo, verb::mail, verb::rcpt, verb::rcpt, verb::data, verb::quit,
+  const verb verbs[] = {verb::helo, verb::mail, verb::rcpt,    verb::rcpt,    verb::data,     verb::quit,
                         verb::ehlo, verb::auth, verb::unknown, verb::unknown, verb::starttls, verb::ehlo,
-                        verb::mail, verb::mail, verb::rcpt, verb::rcpt, verb::rcpt, verb::vrfy,
-                        verb::expn, verb::help, verb::noop, verb::rset, verb::turn};
+                        verb::mail, verb::mail, verb::rcpt,    verb::rcpt,    verb::rcpt,     verb::vrfy,
+                        verb::expn, verb::help, verb::noop,    verb::rset,    verb::turn};
   for (std::size_t i = 0; i < c.size(); ++i) {
     CAPTURE(i);
     CHECK(c[i].verb == verbs[i]);
@@ -266,8 +266,7 @@ TEST_CASE("command: seed 003, the command reference and the DSN example") {
   // The "*" is the page's footnote mark, sent as written.
   CHECK(c[11].syntax == path_error::bad_domain);
   CHECK(c[11].domain == "client.example.com");
-  CHECK(findings_of(c[11]) ==
-        strings{"[5321-4.1.2] @202: HELO or EHLO argument not a domain or address literal"});
+  CHECK(findings_of(c[11]) == strings{"[5321-4.1.2] @202: HELO or EHLO argument not a domain or address literal"});
 
   CHECK(c[12].path == "<mail@samlogic.com>");
   CHECK(c[12].params == " SIZE=500000");
@@ -286,8 +285,7 @@ TEST_CASE("command: seed 003's DSN lines as the page prints them are syntax erro
   // The page obfuscates addresses and puts a space after ORCPT's ";".
   const auto a = test::parse_one("MAIL FROM:< [email protected]> RET=HDRS ENVID=124567\r\n");
   CHECK(a.syntax == path_error::bad_local_part);
-  CHECK(findings_of(a) ==
-        strings{"[5321-4.1.2] @11: a local part is neither a dot-string nor a quoted string"});
+  CHECK(findings_of(a) == strings{"[5321-4.1.2] @11: a local part is neither a dot-string nor a quoted string"});
   const auto b = test::parse_one("RCPT TO:<user1@cisco.com> NOTIFY=SUCCESS,DELAY ORCPT=rfc822; user1@cisco.com\r\n");
   CHECK(b.syntax == param_error::bad_keyword);
   CHECK(b.values == " notify=10 orcpt=rfc822;");
@@ -302,14 +300,20 @@ TEST_CASE("command: arguments where none belong, and missing ones") {
   };
   const row rows[] = {
       {"DATA x\r\n", command_error::unexpected_argument, {"[5321-4.3.2] @5: an argument on a command that takes none"}},
-      {"RSET now\r\n", command_error::unexpected_argument, {"[5321-4.3.2] @5: an argument on a command that takes none"}},
-      {"QUIT bye\r\n", command_error::unexpected_argument, {"[5321-4.3.2] @5: an argument on a command that takes none"}},
-      {"STARTTLS x\r\n", command_error::unexpected_argument,
+      {"RSET now\r\n",
+       command_error::unexpected_argument,
+       {"[5321-4.3.2] @5: an argument on a command that takes none"}},
+      {"QUIT bye\r\n",
+       command_error::unexpected_argument,
+       {"[5321-4.3.2] @5: an argument on a command that takes none"}},
+      {"STARTTLS x\r\n",
+       command_error::unexpected_argument,
        {"[5321-4.3.2] @9: an argument on a command that takes none"}},
       {"TURN x\r\n", command_error::unexpected_argument, {"[5321-4.3.2] @5: an argument on a command that takes none"}},
       {"QUIT \r\n", command_error::extra_spaces, {"[5321-4.1.1] @4: SP at the end of the line"}},
       {"HELO\r\n", command_error::missing_argument, {"[5321-4.1.1] @4: HELO or EHLO without a domain"}},
-      {"EHLO \r\n", command_error::extra_spaces,
+      {"EHLO \r\n",
+       command_error::extra_spaces,
        {"[5321-4.1.1] @4: SP at the end of the line", "[5321-4.1.1] @5: HELO or EHLO without a domain"}},
       {"VRFY\r\n", command_error::missing_argument, {"[5321-4.1.1] @4: VRFY or EXPN without an argument"}},
       {"AUTH\r\n", command_error::missing_argument, {"[5321-4.1.1] @4: AUTH without a mechanism"}},

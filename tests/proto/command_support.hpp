@@ -106,7 +106,7 @@ inline seen_command copy_command(const proto::command_parser& p) {
 
 struct seen_stream {
   std::vector<seen_command> commands;
-  std::error_code end;                  ///< drive()'s result
+  std::error_code end;                      ///< drive()'s result
   std::vector<seen_finding> last_findings;  ///< the findings of the line that failed, if one did
   friend bool operator==(const seen_stream&, const seen_stream&) = default;
 };

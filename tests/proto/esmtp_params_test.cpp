@@ -166,8 +166,7 @@ TEST_CASE("esmtp params: allow_extra_spaces lets doubled SP pass, still found") 
   const auto r = parse(" A  B", param_target::mail, opt);
   CHECK_FALSE(r.verdict);
   CHECK(r.params.size() == 2);
-  CHECK(r.findings ==
-        std::vector<test::seen_finding>{{"5321-4.1.2-b", "more than one SP between parameters", 1003}});
+  CHECK(r.findings == std::vector<test::seen_finding>{{"5321-4.1.2-b", "more than one SP between parameters", 1003}});
 }
 
 TEST_CASE("esmtp params: keywords are found in any case; equality ignores keyword case") {

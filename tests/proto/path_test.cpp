@@ -165,8 +165,7 @@ TEST_CASE("path: a source route is accepted and ignored, with a finding") {
   CHECK(r.p.source_route == "@a.example,@b.example");
   CHECK(r.p.local_part == "user");
   CHECK(r.p.domain == "c.example");
-  CHECK(r.findings ==
-        std::vector<test::seen_finding>{{"5321-4.1.2", "a source route (deprecated; ignored)", 101}});
+  CHECK(r.findings == std::vector<test::seen_finding>{{"5321-4.1.2", "a source route (deprecated; ignored)", 101}});
 }
 
 TEST_CASE("path: the length limits of RFC 5321 §4.5.3.1.1-3 are findings") {
@@ -234,14 +233,10 @@ TEST_CASE("path: canonical text quotes a local part only when it must") {
     const char* canonical;
   };
   const row rows[] = {
-      {"<\"abc\"@x>", "<abc@x>"},
-      {"<\"a.b\"@x>", "<a.b@x>"},
-      {"<\"a..b\"@x>", "<\"a..b\"@x>"},
-      {"<\"\\a\\b\"@x>", "<ab@x>"},
-      {"<\"a b\"@x>", "<\"a b\"@x>"},
-      {"<\"a\\\"b\"@x>", "<\"a\\\"b\"@x>"},
-      {"<\"\"@x>", "<\"\"@x>"},
-      {"<@r.example:a@x>", "<@r.example:a@x>"},
+      {"<\"abc\"@x>", "<abc@x>"},         {"<\"a.b\"@x>", "<a.b@x>"},
+      {"<\"a..b\"@x>", "<\"a..b\"@x>"},   {"<\"\\a\\b\"@x>", "<ab@x>"},
+      {"<\"a b\"@x>", "<\"a b\"@x>"},     {"<\"a\\\"b\"@x>", "<\"a\\\"b\"@x>"},
+      {"<\"\"@x>", "<\"\"@x>"},           {"<@r.example:a@x>", "<@r.example:a@x>"},
       {"<A@X.Example>", "<A@X.Example>"},
   };
   for (const auto& r : rows) {

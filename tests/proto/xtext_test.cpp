@@ -23,8 +23,8 @@ TEST_CASE("xtext: decoding, strict and lenient") {
   CHECK(xt::decode("+41", ec) == "A");  // over-encoding is allowed
   CHECK_FALSE(ec);
   const std::pair<const char*, xt::error> bad[] = {
-      {"a b", xt::error::bad_character},  {"a=b", xt::error::bad_character}, {"caf\xc3\xa9", xt::error::bad_character},
-      {"a+2b", xt::error::bad_hexchar},   {"a+", xt::error::bad_hexchar},    {"a+2", xt::error::bad_hexchar},
+      {"a b", xt::error::bad_character}, {"a=b", xt::error::bad_character}, {"caf\xc3\xa9", xt::error::bad_character},
+      {"a+2b", xt::error::bad_hexchar},  {"a+", xt::error::bad_hexchar},    {"a+2", xt::error::bad_hexchar},
       {"a+G0", xt::error::bad_hexchar},
   };
   for (auto [in, want] : bad) {
