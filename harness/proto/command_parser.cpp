@@ -57,11 +57,22 @@ constexpr auto frame_classes = make_frame_classes();
 /// 0x20, or 0x7f) or past ASCII. Word-at-a-time, so a line's plain text is
 /// skipped eight octets per step.
 constexpr bool has_special(std::uint64_t w) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
   const std::uint64_t below_space = (w - 0x20 * ones) & ~w;
   const std::uint64_t x = w ^ (0x7f * ones);
   const std::uint64_t del = (x - ones) & ~x;
   return ((w | below_space | del) & highs) != 0;
+}
+
+/// A word holding a NUL, CR or LF, or, until the line has shown both kinds,
+/// a control or non-ASCII octet.
+constexpr bool needs_look(std::uint64_t w, bool seen_all) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  if ((has_zero(w) | has_zero(w ^ ('\r' * ones)) | has_zero(w ^ ('\n' * ones))) != 0) return true;
+  return !seen_all && has_special(w);
 }
 
 enum seen_bits : std::uint8_t { seen_control = 1, seen_eight_bit = 2 };
@@ -82,7 +93,7 @@ bool has_word(std::string_view s, std::string_view upper) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
     const std::size_t end = std::min(s.find(' ', i), s.size());
-    if (iequals(s.substr(i, end - i), upper)) return true;
+    if (iequals(slice(s, i, end - i), upper)) return true;
     i = end + 1;
   }
   return false;
@@ -182,53 +193,67 @@ std::size_t command_parser::put(std::string_view in, std::error_code& ec) {
   if (line_done_) start_line();
   const auto* p = reinterpret_cast<const unsigned char*>(in.data());
   const std::size_t n = in.size();
-  // The longest line content that still fits with its CRLF.
+  // The longest line content that still fits with its CRLF; no need to look
+  // past it for a line ending.
   const std::size_t max_content = settings_.max_line_length >= 2 ? settings_.max_line_length - 2 : 0;
+  const std::size_t end = std::min(n, max_content + 1);
   std::size_t i = scanned_;
   std::size_t ending = 0;  // octets of the line ending once found
-  while (true) {
-    for (std::uint64_t w; i + 8 <= n; i += 8) {
+  bool wait = false;       // a CR ends the input: its LF may be in the next read
+  while (i < end && ending == 0 && !wait) {
+    // A word with nothing to look at is skipped whole; otherwise its octets are
+    // looked at one by one.
+    std::size_t stop = end;
+    if (i + 8 <= end) {
+      std::uint64_t w = 0;
       std::memcpy(&w, p + i, 8);
-      if (has_special(w)) break;
+      if (!needs_look(w, seen_ == (seen_control | seen_eight_bit))) {
+        i += 8;
+        continue;
+      }
+      stop = i + 8;
     }
-    while (i < n && frame_classes[p[i]] == ordinary) ++i;
-    if (i > max_content) {
+    for (; i < stop; ++i) {
+      const std::uint8_t k = frame_classes[p[i]];
+      if (k == ordinary) continue;
+      if (k == cr) {
+        if (i + 1 >= n) {
+          wait = true;
+          break;
+        }
+        if (p[i + 1] == '\n') {
+          ending = 2;
+          break;
+        }
+        note(rules::line_ending, "a bare CR", i);
+        if (!settings_.allow_bare_cr) return fail(command_error::bare_cr, ec);
+      } else if (k == lf) {
+        note(rules::line_ending, "a bare LF", i);
+        if (!settings_.allow_bare_lf) return fail(command_error::bare_lf, ec);
+        ending = 1;
+        break;
+      } else if (k == nul) {
+        note(rules::command_chars, "a NUL", i);
+        if (!settings_.allow_nul) return fail(command_error::nul, ec);
+      } else if (k == control) {
+        if (!(seen_ & seen_control)) note(rules::command_chars, "a control character", i);
+        seen_ |= seen_control;
+      } else if (!(seen_ & seen_eight_bit)) {
+        seen_ |= seen_eight_bit;
+        first_8bit_ = i;
+      }
+    }
+  }
+  if (ending == 0) {
+    if (!wait && i > max_content) {
       if (max_content + 2 > rfc_line_limit) note(rules::command_line_len, "a line past the parser's limit", 0);
       return fail(command_error::line_too_long, ec);
     }
-    if (i >= n) break;
-    const std::uint8_t k = frame_classes[p[i]];
-    if (k == cr) {
-      if (i + 1 >= n) break;  // the LF may be in the next read
-      if (p[i + 1] == '\n') {
-        ending = 2;
-        break;
-      }
-      note(rules::line_ending, "a bare CR", i);
-      if (!settings_.allow_bare_cr) return fail(command_error::bare_cr, ec);
-    } else if (k == lf) {
-      note(rules::line_ending, "a bare LF", i);
-      if (!settings_.allow_bare_lf) return fail(command_error::bare_lf, ec);
-      ending = 1;
-      break;
-    } else if (k == nul) {
-      note(rules::command_chars, "a NUL", i);
-      if (!settings_.allow_nul) return fail(command_error::nul, ec);
-    } else if (k == control) {
-      if (!(seen_ & seen_control)) note(rules::command_chars, "a control character", i);
-      seen_ |= seen_control;
-    } else if (!(seen_ & seen_eight_bit)) {
-      seen_ |= seen_eight_bit;
-      first_8bit_ = i;
-    }
-    ++i;
-  }
-  if (ending == 0) {
     scanned_ = i;
     ec = error::need_more;
     return 0;
   }
-  parse(in.substr(0, i));
+  parse(std::string_view(in.data(), i));
   const std::size_t used = i + ending;
   consumed_ += used;
   line_done_ = true;
@@ -251,7 +276,7 @@ void command_parser::parse(std::string_view line) {
 
   std::size_t v = 0;
   while (v < line.size() && line[v] != ' ' && line[v] != ':') ++v;
-  cmd_.verb_text = line.substr(0, v);
+  cmd_.verb_text = slice(line, 0, v);
   cmd_.verb = find_verb(cmd_.verb_text);
   if (cmd_.verb == verb::unknown) {
     // Kept as written: the argument is what follows the verb's first separator.
@@ -260,7 +285,7 @@ void command_parser::parse(std::string_view line) {
     else
       note(rules::commands, "an unknown command verb", 0);
     verdict(command_error::unknown_verb);
-    cmd_.argument = v == 0 ? line : line.substr(v + (v < line.size() ? 1 : 0));
+    cmd_.argument = v == 0 ? line : slice(line, v + (v < line.size() ? 1 : 0));
     check_line(line);
     return;
   }
@@ -290,7 +315,7 @@ void command_parser::parse(std::string_view line) {
       if (!settings_.allow_extra_spaces) verdict(command_error::extra_spaces);
     }
   }
-  const std::string_view arg = line.substr(begin, end - begin);
+  const std::string_view arg = slice(line, begin, end - begin);
   cmd_.argument = arg;
 
   switch (cmd_.verb) {
@@ -304,7 +329,7 @@ void command_parser::parse(std::string_view line) {
       } else {
         std::error_code ec;
         const std::size_t len = parse_domain(arg, cmd_.domain_type, ec, settings_.smtputf8);
-        cmd_.domain = arg.substr(0, len);
+        cmd_.domain = slice(arg, 0, len);
         if (ec || len != arg.size()) {
           note(rules::address_syntax, "HELO or EHLO argument not a domain or address literal", begin + len);
           verdict(ec ? ec : make_error_code(path_error::bad_domain));
@@ -380,7 +405,7 @@ void command_parser::parse_envelope(std::string_view arg, std::size_t at) {
   }
   j += after;
 
-  const std::string_view rest = arg.substr(j);
+  const std::string_view rest = slice(arg, j);
   const std::size_t rest_at = at + j;
   path_options po;
   po.allow_null = mail;
@@ -392,10 +417,10 @@ void command_parser::parse_envelope(std::string_view arg, std::size_t at) {
   if (rest.empty() || rest[0] == '<') {
     taken = parse_path(rest, cmd_.path, ec, po, &findings_, line_offset_ + rest_at);
   } else if (const std::size_t lt = rest.find('<');
-             lt != std::string_view::npos && looks_like_display_name(rest.substr(0, lt))) {
+             lt != std::string_view::npos && looks_like_display_name(slice(rest, 0, lt))) {
     note(rules::mail_syntax, "an RFC 822 display name before the path", rest_at);
     if (!settings_.allow_display_name) verdict(command_error::display_name);
-    taken = parse_path(rest.substr(lt), cmd_.path, ec, po, &findings_, line_offset_ + rest_at + lt);
+    taken = parse_path(slice(rest, lt), cmd_.path, ec, po, &findings_, line_offset_ + rest_at + lt);
     if (!ec) taken += lt;
   } else {
     note(rules::mail_syntax, "a path not enclosed in <>", rest_at);
@@ -413,7 +438,7 @@ void command_parser::parse_envelope(std::string_view arg, std::size_t at) {
   opt.allow_extra_spaces = settings_.allow_extra_spaces;
   opt.max_params = settings_.max_params;
   const std::error_code pv =
-      parse_esmtp_params(rest.substr(taken), params_, cmd_.values, opt, &findings_, line_offset_ + rest_at + taken);
+      parse_esmtp_params(slice(rest, taken), params_, cmd_.values, opt, &findings_, line_offset_ + rest_at + taken);
   cmd_.params = params_;
   if (pv) verdict(pv);
 }
@@ -425,7 +450,7 @@ void command_parser::parse_auth(std::string_view arg, std::size_t at) {
     return;
   }
   const std::size_t sp = arg.find(' ');
-  cmd_.mechanism = arg.substr(0, sp);
+  cmd_.mechanism = slice(arg, 0, sp);
   // RFC 4422 §3.1: 1 to 20 of upper-case letters, digits, "-" and "_"; SMTP
   // clients write them in either case, which servers accept.
   bool ok = cmd_.mechanism.size() <= 20;
@@ -435,7 +460,7 @@ void command_parser::parse_auth(std::string_view arg, std::size_t at) {
     verdict(command_error::bad_mechanism);
   }
   if (sp == std::string_view::npos) return;
-  cmd_.initial_response = arg.substr(sp + 1);
+  cmd_.initial_response = slice(arg, sp + 1);
   cmd_.has_initial_response = true;
   if (cmd_.initial_response != "=" && !is_base64(cmd_.initial_response)) {
     note(rules::auth, "an initial response not base64 or \"=\"", at + sp + 1);
@@ -450,7 +475,7 @@ void command_parser::parse_bdat(std::string_view arg, std::size_t at) {
     return;
   }
   const std::size_t sp = arg.find(' ');
-  const std::string_view size = arg.substr(0, sp);
+  const std::string_view size = slice(arg, 0, sp);
   std::uint64_t n = 0;
   bool ok = !size.empty();
   for (const char c : size) {
@@ -468,7 +493,7 @@ void command_parser::parse_bdat(std::string_view arg, std::size_t at) {
     cmd_.chunk_size = n;
   }
   if (sp == std::string_view::npos) return;
-  if (iequals(arg.substr(sp + 1), "LAST")) {
+  if (iequals(slice(arg, sp + 1), "LAST")) {
     cmd_.last = true;
   } else {
     note(rules::chunking, "BDAT's second argument is not LAST", at + sp + 1);

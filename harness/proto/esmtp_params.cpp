@@ -49,7 +49,7 @@ bool is_value(std::string_view v, bool smtputf8) noexcept {
     if (has(v[i], esmtp_value)) {
       ++i;
     } else if (const std::size_t n =
-                   smtputf8 && static_cast<unsigned char>(v[i]) >= 0x80 ? utf8_sequence(v.substr(i)) : 0) {
+                   smtputf8 && static_cast<unsigned char>(v[i]) >= 0x80 ? utf8_sequence(slice(v, i)) : 0) {
       i += n;
     } else {
       return false;
@@ -69,7 +69,7 @@ std::uint8_t parse_notify(std::string_view v) noexcept {
   std::uint8_t flags = 0;
   while (true) {
     const std::size_t comma = v.find(',');
-    const std::string_view item = v.substr(0, comma);
+    const std::string_view item = slice(v, 0, comma);
     if (iequals(item, "SUCCESS"))
       flags |= notify_success;
     else if (iequals(item, "FAILURE"))
@@ -160,12 +160,12 @@ param_error check_known(const esmtp_param& p, esmtp_values& values) noexcept {
       // addr-type is an RFC 822 atom: the same octets as RFC 5322's atext.
       const std::size_t semi = v.find(';');
       if (!p.has_value || semi == 0 || semi == std::string_view::npos) return param_error::bad_orcpt;
-      for (const char c : v.substr(0, semi))
+      for (const char c : slice(v, 0, semi))
         if (!has(c, atext)) return param_error::bad_orcpt;
-      if (!is_xtext(v.substr(semi + 1))) return param_error::bad_orcpt;
+      if (!is_xtext(slice(v, semi + 1))) return param_error::bad_orcpt;
       values.has_orcpt = true;
-      values.orcpt_type = v.substr(0, semi);
-      values.orcpt = v.substr(semi + 1);
+      values.orcpt_type = slice(v, 0, semi);
+      values.orcpt = slice(v, semi + 1);
       return {};
     }
     case param_keyword::auth:
@@ -263,7 +263,7 @@ std::error_code parse_esmtp_params(std::string_view in, std::vector<esmtp_param>
   while (i <= in.size()) {
     // One token per SP; an empty token is a doubled (or trailing) SP.
     const std::size_t end = std::min(in.find(' ', i), in.size());
-    const std::string_view token = in.substr(i, end - i);
+    const std::string_view token = slice(in, i, end - i);
     if (token.empty()) {
       if (!spaces_reported) {
         spaces_reported = true;
@@ -278,10 +278,10 @@ std::error_code parse_esmtp_params(std::string_view in, std::vector<esmtp_param>
       }
       esmtp_param p;
       const std::size_t eq = token.find('=');
-      p.keyword = token.substr(0, eq);
+      p.keyword = slice(token, 0, eq);
       if (eq != std::string_view::npos) {
         p.has_value = true;
-        p.value = token.substr(eq + 1);
+        p.value = slice(token, eq + 1);
       }
       p.kind = find_param_keyword(p.keyword);
       if (!is_keyword(p.keyword)) {

@@ -63,7 +63,8 @@ bool ipv6_groups(std::string_view s, bool v4_ok, int& groups, bool& v4) noexcept
   std::size_t start = 0;
   while (true) {
     const std::size_t colon = s.find(':', start);
-    const std::string_view item = s.substr(start, colon == std::string_view::npos ? s.npos : colon - start);
+    const std::string_view item =
+        slice(s, start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
     const bool last = colon == std::string_view::npos;
     if (last && v4_ok && item.find('.') != std::string_view::npos) {
       if (!is_ipv4(item)) return false;
@@ -83,15 +84,17 @@ bool ipv6_groups(std::string_view s, bool v4_ok, int& groups, bool& v4) noexcept
 /// groups), and both with a trailing IPv4 address.
 bool is_ipv6(std::string_view s) noexcept {
   const std::size_t dc = s.find("::");
-  int left = 0, right = 0;
-  bool v4_left = false, v4 = false;
+  int left = 0;
+  int right = 0;
+  bool v4_left = false;
+  bool v4 = false;
   if (dc == std::string_view::npos) {
     if (!ipv6_groups(s, true, left, v4)) return false;
     return v4 ? left == 6 : left == 8;
   }
   if (s.find("::", dc + 1) != std::string_view::npos) return false;
-  if (!ipv6_groups(s.substr(0, dc), false, left, v4_left)) return false;
-  if (!ipv6_groups(s.substr(dc + 2), true, right, v4)) return false;
+  if (!ipv6_groups(slice(s, 0, dc), false, left, v4_left)) return false;
+  if (!ipv6_groups(slice(s, dc + 2), true, right, v4)) return false;
   return left + right <= (v4 ? 4 : 6);
 }
 
@@ -110,19 +113,19 @@ std::size_t parse_literal(std::string_view s, domain_kind& kind, std::error_code
     ec = path_error::bad_address_literal;
     return 0;
   }
-  const std::string_view body = s.substr(1, close - 1);
+  const std::string_view body = slice(s, 1, close - 1);
   const std::size_t colon = body.find(':');
   if (is_ipv4(body)) {
     kind = domain_kind::ipv4;
-  } else if (colon != std::string_view::npos && iequals(body.substr(0, colon), "IPV6")) {
+  } else if (colon != std::string_view::npos && iequals(slice(body, 0, colon), "IPV6")) {
     // A standardized tag means what its standard says: no fall-back to the general form.
-    if (!is_ipv6(body.substr(colon + 1))) {
+    if (!is_ipv6(slice(body, colon + 1))) {
       ec = path_error::bad_address_literal;
       return 0;
     }
     kind = domain_kind::ipv6;
-  } else if (colon != std::string_view::npos && is_tag(body.substr(0, colon)) && colon + 1 < body.size()) {
-    for (const char c : body.substr(colon + 1))
+  } else if (colon != std::string_view::npos && is_tag(slice(body, 0, colon)) && colon + 1 < body.size()) {
+    for (const char c : slice(body, colon + 1))
       if (!has(c, dcontent)) {
         ec = path_error::bad_address_literal;
         return 0;
@@ -148,7 +151,7 @@ std::size_t parse_local(std::string_view s, bool smtputf8, bool& quoted, std::er
         i += 2;
       } else if (has(c, qtext)) {
         ++i;
-      } else if (const std::size_t n = utf8_at(s.substr(i), smtputf8)) {
+      } else if (const std::size_t n = utf8_at(slice(s, i), smtputf8)) {
         i += n;
       } else {
         break;
@@ -168,7 +171,7 @@ std::size_t parse_local(std::string_view s, bool smtputf8, bool& quoted, std::er
       if (!atom_open) break;  // leading or doubled dot
       atom_open = false;
       ++i;
-    } else if (const std::size_t n = utf8_at(s.substr(i), smtputf8)) {
+    } else if (const std::size_t n = utf8_at(slice(s, i), smtputf8)) {
       atom_open = true;
       i += n;
     } else {
@@ -189,7 +192,7 @@ class value_reader {
  public:
   explicit value_reader(std::string_view local) noexcept {
     if (local.size() >= 2 && local.front() == '"' && local.back() == '"') {
-      s_ = local.substr(1, local.size() - 2);
+      s_ = slice(local, 1, local.size() - 2);
       quoted_ = true;
     } else {
       s_ = local;
@@ -209,10 +212,13 @@ class value_reader {
 };
 
 bool same_local_part(std::string_view a, std::string_view b) noexcept {
-  value_reader ra(a), rb(b);
-  char ca = 0, cb = 0;
+  value_reader ra(a);
+  value_reader rb(b);
+  char ca = 0;
+  char cb = 0;
   while (true) {
-    const bool ha = ra.next(ca), hb = rb.next(cb);
+    const bool ha = ra.next(ca);
+    const bool hb = rb.next(cb);
     if (ha != hb) return false;
     if (!ha) return true;
     if (ca != cb) return false;
@@ -274,7 +280,7 @@ std::size_t parse_domain(std::string_view in, domain_kind& kind, std::error_code
       if (!label_open || last_hyphen) break;
       label_open = false;
       ++i;
-    } else if (const std::size_t n = utf8_at(in.substr(i), smtputf8)) {
+    } else if (const std::size_t n = utf8_at(slice(in, i), smtputf8)) {
       label_open = true;
       last_hyphen = false;
       i += n;
@@ -311,7 +317,7 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
     if (i < in.size() && in[i] == '>') {
       if (!opt.allow_null) return fail(path_error::null_path, 0);
       out.is_null = true;
-      out.text = in.substr(0, 2);
+      out.text = slice(in, 0, 2);
       return 2;
     }
     if (i < in.size() && in[i] == '@') {
@@ -320,7 +326,7 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
         if (i >= in.size() || in[i] != '@') return fail(path_error::bad_source_route, i);
         domain_kind k;
         std::error_code dec;
-        const std::size_t n = parse_domain(in.substr(i + 1), k, dec, opt.smtputf8);
+        const std::size_t n = parse_domain(slice(in, i + 1), k, dec, opt.smtputf8);
         if (dec || k != domain_kind::name) return fail(path_error::bad_source_route, i + 1);
         i += 1 + n;
         if (i < in.size() && in[i] == ',') {
@@ -330,7 +336,7 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
         if (i < in.size() && in[i] == ':') break;
         return fail(path_error::bad_source_route, i);
       }
-      out.source_route = in.substr(1, i - 1);
+      out.source_route = slice(in, 1, i - 1);
       note(rules::address_syntax, "a source route (deprecated; ignored)", 1);
       ++i;
     }
@@ -340,9 +346,9 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
 
   const std::size_t local_at = i;
   std::error_code lec;
-  const std::size_t local_len = parse_local(in.substr(i), opt.smtputf8, out.quoted, lec);
+  const std::size_t local_len = parse_local(slice(in, i), opt.smtputf8, out.quoted, lec);
   if (lec) return fail(path_error::bad_local_part, i);
-  out.local_part = in.substr(i, local_len);
+  out.local_part = slice(in, i, local_len);
   i += local_len;
   // An octet past ASCII that the local part could not take (no SMTPUTF8, or
   // not UTF-8) is the local part's fault, not a missing "@".
@@ -351,10 +357,10 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
   if (i < in.size() && in[i] == '@') {
     ++i;
     std::error_code dec;
-    const std::size_t n = parse_domain(in.substr(i), out.kind, dec, opt.smtputf8);
+    const std::size_t n = parse_domain(slice(in, i), out.kind, dec, opt.smtputf8);
     if (dec)
       return fail(dec == path_error::bad_address_literal ? path_error::bad_address_literal : path_error::bad_domain, i);
-    out.domain = in.substr(i, n);
+    out.domain = slice(in, i, n);
     i += n;
     if (i < in.size() && static_cast<unsigned char>(in[i]) >= 0x80) return fail(path_error::bad_domain, i);
   } else if (opt.allow_postmaster && !out.quoted && iequals(out.local_part, "POSTMASTER") && out.source_route.empty() &&
@@ -368,7 +374,7 @@ std::size_t parse_path(std::string_view in, path& out, std::error_code& ec, cons
     if (i >= in.size() || in[i] != '>') return fail(path_error::missing_close_bracket, i);
     ++i;
   }
-  out.text = in.substr(0, i);
+  out.text = slice(in, 0, i);
 
   if (out.local_part.size() > max_local_part) note(rules::path_len, "a local part over 64 octets", local_at);
   if (out.domain.size() > max_domain) note(rules::path_len, "a domain over 255 octets", local_at + local_len + 1);

@@ -27,6 +27,13 @@ constexpr bool istarts_with(std::string_view s, std::string_view upper) noexcept
   return s.size() >= upper.size() && iequals(s.substr(0, upper.size()), upper);
 }
 
+/// s.substr(pos, n) without the bounds check and its exception path, for the
+/// parsers' hot loops; pos <= s.size() is the caller's promise.
+constexpr std::string_view slice(std::string_view s, std::size_t pos, std::size_t n = std::string_view::npos) noexcept {
+  const std::size_t left = s.size() - pos;
+  return {s.data() + pos, n < left ? n : left};
+}
+
 enum char_class : std::uint8_t {
   atext = 1,        ///< RFC 5322 atext: a Dot-string's atoms
   qtext = 2,        ///< RFC 5321 qtextSMTP: %d32-33 / %d35-91 / %d93-126
@@ -63,7 +70,8 @@ constexpr std::size_t utf8_sequence(std::string_view s) noexcept {
   const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char c = b(0);
   std::size_t n = 0;
-  unsigned char lo = 0x80, hi = 0xbf;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xbf;
   if (c >= 0xc2 && c <= 0xdf) {
     n = 2;
   } else if (c >= 0xe0 && c <= 0xef) {
