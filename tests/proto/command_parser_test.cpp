@@ -223,6 +223,14 @@ TEST_CASE("command: seed 001's loose forms parse cleanly under the named lenienc
   only_space.allow_space_around_colon = true;
   CHECK_FALSE(test::parse_one("RCPT TO : <a@b.example>\r\n", only_space).syntax);
   CHECK(test::parse_one("MAIL FROM: a@b.example\r\n", only_space).syntax == command_error::unbracketed_path);
+  command_settings only_unbracketed;
+  only_unbracketed.allow_unbracketed_path = true;
+  const auto bare = test::parse_one("MAIL FROM:a@b.example SIZE=5\r\n", only_unbracketed);
+  CHECK_FALSE(bare.syntax);
+  CHECK(bare.path == "<a@b.example>");
+  CHECK(bare.values == " size=5");
+  CHECK(findings_of(bare) == strings{"[5321-3.3] @10: a path not enclosed in <>"});
+  CHECK(test::parse_one("MAIL FROM:x <a@b.example>\r\n", only_unbracketed).syntax == command_error::display_name);
   command_settings only_display;
   only_display.allow_display_name = true;
   CHECK_FALSE(test::parse_one("MAIL FROM:Joe Q. \"Public\" <a@b.example>\r\n", only_display).syntax);
