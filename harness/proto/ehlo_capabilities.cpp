@@ -210,7 +210,7 @@ void ehlo_capabilities::decode_line(std::string_view line, const reply& r, findi
   if (c.key == keyword::size && !size_seen_ && !c.params.empty()) {
     size_ = parse_size(c.params);
     if (!size_)
-      findings.add(rules::size_parameter, "a SIZE parameter that is not a decimal number",
+      findings.add(rules::ehlo_size, "a SIZE parameter that is not a decimal number",
                    offset + static_cast<std::uint64_t>(c.params.data() - line.data()));
   }
   if (c.key == keyword::auth) {
