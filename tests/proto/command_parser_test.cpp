@@ -211,7 +211,7 @@ TEST_CASE("command: seed 001's loose forms parse cleanly under the named lenienc
   CHECK(c[4].path == "<user@x.example>");
   CHECK(c[4].params == " SIZE=1");
   CHECK(findings_of(c[4]) ==
-        strings{"[5321-3.3] @119: a path not enclosed in <>", "[1870] @134: a MAIL parameter on RCPT"});
+        strings{"[5321-3.3] @119: a path not enclosed in <>", "[1870-6] @134: a MAIL parameter on RCPT"});
   CHECK_FALSE(c[4].syntax);
 
   // Each leniency is its own: the others stay strict.
