@@ -3,17 +3,27 @@
 //
 // Exit codes: 0 success; 1 a check failed (findings, a failed scenario);
 // 2 bad usage or bad input (nothing was run).
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "check/transcript_lint.hpp"
 #include "proto/rules.hpp"
+#include "scenario/transcript.hpp"
 
 namespace {
 
 constexpr std::string_view usage = R"(usage: ehlo COMMAND [ARGS]
 
 commands:
+  lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
+                        exit 1 when something breaks a rule
   rules                 list the SMTP rules findings are checked against
   version               print the version
   help                  print this text
@@ -25,6 +35,59 @@ int cmd_rules() {
                 static_cast<int>(r->section.size()), r->section.data(), static_cast<int>(r->summary.size()),
                 r->summary.data());
   return 0;
+}
+
+/// The files named, and the *.txt files under each folder named (recursive, sorted).
+/// An argument that names nothing is an error: the user mistyped it.
+bool collect(const std::vector<std::string_view>& args, std::vector<std::filesystem::path>& files) {
+  namespace fs = std::filesystem;
+  for (const auto arg : args) {
+    std::error_code ec;
+    const fs::path p{arg};
+    if (fs::is_directory(p, ec)) {
+      std::vector<fs::path> found;
+      for (const auto& e : fs::recursive_directory_iterator(p, ec))
+        if (e.is_regular_file() && e.path().extension() == ".txt") found.push_back(e.path());
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::is_regular_file(p, ec)) {
+      files.push_back(p);
+    } else {
+      std::fprintf(stderr, "ehlo: %.*s: no such file or folder\n", static_cast<int>(arg.size()), arg.data());
+      return false;
+    }
+  }
+  return true;
+}
+
+int cmd_lint(const std::vector<std::string_view>& args) {
+  std::vector<std::filesystem::path> files;
+  if (args.empty()) {
+    std::fputs("usage: ehlo lint PATH...\n", stderr);
+    return 2;
+  }
+  if (!collect(args, files)) return 2;
+  std::size_t total = 0, failed = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    ehlo::scenario::transcript_error err;
+    const auto steps = ehlo::scenario::read_sc_transcript(text, err);
+    if (err || !in) {
+      std::fprintf(stderr, "%s:%zu: %s\n", file.c_str(), err.line, in ? err.what.c_str() : "cannot be read");
+      return 2;
+    }
+    const auto findings = ehlo::check::lint_transcript(steps);
+    for (const auto& f : findings)
+      std::printf("%s:%zu: [%.*s] %s (%.*s)\n", file.c_str(), f.line, static_cast<int>(f.broken->id.size()),
+                  f.broken->id.data(), f.what.c_str(), static_cast<int>(f.broken->section.size()),
+                  f.broken->section.data());
+    total += findings.size();
+    failed += !findings.empty();
+  }
+  std::printf("%zu transcript%s checked: %zu finding%s in %zu\n", files.size(), files.size() == 1 ? "" : "s", total,
+              total == 1 ? "" : "s", failed);
+  return total == 0 ? 0 : 1;
 }
 
 int run(int argc, char** argv) {
@@ -41,7 +104,9 @@ int run(int argc, char** argv) {
     std::puts("ehlo " EHLO_VERSION);
     return 0;
   }
+  const std::vector<std::string_view> args(argv + 2, argv + argc);
   if (cmd == "rules") return cmd_rules();
+  if (cmd == "lint") return cmd_lint(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }
