@@ -173,8 +173,6 @@ class linter {
     }
 
     const std::string_view verb = cmd.verb == proto::verb::unknown ? cmd.verb_text : proto::to_string(cmd.verb);
-    if (cmd.verb == proto::verb::unknown && !cmd.verb_text.empty())
-      add(step.line, rules::commands, "an unknown verb: " + quote(cmd.verb_text));
     if (!waiting_.empty() && !(caps_ && caps_->has(proto::keyword::pipelining)))
       add(step.line, rules::pipelining,
           "sent before the reply to line " + std::to_string(waiting_.back().line) + " without PIPELINING offered");

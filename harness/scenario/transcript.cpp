@@ -15,6 +15,9 @@ bool starts_with_code(std::string_view s) {
          (s.size() == 3 || s[3] == ' ' || s[3] == '-');
 }
 
+/// "250-...": a reply line after which the reply goes on.
+bool continues(std::string_view s) { return starts_with_code(s) && s.size() > 3 && s[3] == '-'; }
+
 /// The text after an "S:" or "C:" prefix: one optional space is part of the prefix.
 std::string_view after_prefix(std::string_view line) {
   line.remove_prefix(2);
@@ -45,7 +48,16 @@ std::vector<transcript_step> read_sc_transcript(std::string_view text, transcrip
     if (line.starts_with('#')) continue;
     if (line.starts_with("S:") || line.starts_with("C:")) {
       const side from = line[0] == 'S' ? side::server : side::client;
-      steps.push_back({from, {std::string(after_prefix(line))}, number});
+      const std::string_view said = after_prefix(line);
+      // Some captures prefix every line of a multi-line reply ("S: 250-a",
+      // "S: 250 b"): a line with a code continues a reply whose last line
+      // still announces more with "-".
+      if (from == side::server && !steps.empty() && steps.back().from == side::server && starts_with_code(said) &&
+          continues(steps.back().lines.back())) {
+        steps.back().lines.emplace_back(said);
+        continue;
+      }
+      steps.push_back({from, {std::string(said)}, number});
       continue;
     }
     if (steps.empty() || (line.empty() && steps.back().from == side::server)) {

@@ -6,6 +6,7 @@
 //   C: EHLO: mydomain.com
 //   S: 250-smtp.wp.pl
 //   250-PIPELINING                    <- no prefix, a code: the next line of the reply
+//   S: 250 8BITMIME                   <- so is a prefixed one, after a line with "-"
 //   C: DATA
 //   S: 354 go ahead
 //   C: Subject: hi                    <- each C line is one command or one data line;

@@ -51,6 +51,21 @@ TEST_CASE("S:/C: transcript: replies, wrapped lines, continuation lines and data
   CHECK(steps == want);
 }
 
+TEST_CASE("S:/C: transcript: a reply whose every line carries the S: prefix is one reply") {
+  transcript_error err;
+  const auto steps = read_sc_transcript(
+      "S: 250-smtp.server.com Hello\nS: 250-SIZE 1000000\nS: 250 HELP\nS: 250 again\nS: 220-a\nS: 221 b\n", err);
+  CHECK_FALSE(err);
+  // A line without "-" ends the reply; a later S: line starts the next step,
+  // whatever its code (the checker, not the reader, says what is wrong with it).
+  const std::vector<transcript_step> want{
+      {side::server, {"250-smtp.server.com Hello", "250-SIZE 1000000", "250 HELP"}, 1},
+      {side::server, {"250 again"}, 4},
+      {side::server, {"220-a", "221 b"}, 5},
+  };
+  CHECK(steps == want);
+}
+
 TEST_CASE("S:/C: transcript: text before the first step is an error with its line") {
   transcript_error err;
   const auto steps = read_sc_transcript("\n# c\nHello there\nS: 220 x\n", err);
