@@ -1,0 +1,133 @@
+#include "check/transcript_lint.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "scenario/transcript.hpp"
+
+namespace {
+
+/// "line [id] what" for each finding of the transcript `text`.
+std::vector<std::string> lint(const std::string& text) {
+  ehlo::scenario::transcript_error err;
+  const auto steps = ehlo::scenario::read_sc_transcript(text, err);
+  REQUIRE_FALSE(err);
+  std::vector<std::string> out;
+  for (const auto& f : ehlo::check::lint_transcript(steps))
+    out.push_back(std::to_string(f.line) + " [" + std::string(f.broken->id) + "] " + f.what);
+  return out;
+}
+
+using lines = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("lint: a clean conversation has no findings") {
+  CHECK(lint("S: 220 mx.example ESMTP\n"
+             "C: EHLO client.example\n"
+             "S: 250-mx.example\n"
+             "250-PIPELINING\n"
+             "250-AUTH PLAIN LOGIN\n"
+             "250 8BITMIME\n"
+             "C: AUTH LOGIN\n"
+             "S: 334 VXNlcm5hbWU6\n"
+             "C: dG9t\n"
+             "S: 334 UGFzc3dvcmQ6\n"
+             "C: bmVyb24xMg==\n"
+             "S: 235 2.7.0 ok\n"
+             "C: MAIL FROM:<a@example.com>\n"
+             "C: RCPT TO:<b@example.com>\n"
+             "C: DATA\n"
+             "S: 250 ok\n"
+             "S: 250 ok\n"
+             "S: 354 go\n"
+             "C: Subject: hi\n"
+             "C: \n"
+             "C: ..leading dot, stuffed\n"
+             "C: .\n"
+             "S: 250 queued\n"
+             "C: QUIT\n"
+             "S: 221 bye\n") == lines{});
+}
+
+TEST_CASE("lint: replies outside what RFC 5321 §4.3.2 lists for their command") {
+  CHECK(lint("S: 250 not a greeting\n"
+             "C: HELO x\n"
+             "S: 354 go\n"
+             "C: QUIT\n"
+             "S: 250 bye\n") ==
+        lines{"1 [5321-4.3.2] 250 is not a reply to <greeting> (line 1); RFC 5321 §4.3.2 lists 220, 554",
+              "3 [5321-4.3.2] 354 is not a reply to HELO (line 2); RFC 5321 §4.3.2 lists 250, 504, 550, 502",
+              "5 [5321-4.3.2] 250 is not a reply to QUIT (line 4); RFC 5321 §4.3.2 lists 221"});
+}
+
+TEST_CASE("lint: a reply with no command, and a step holding two replies") {
+  CHECK(lint("S: 220 hi\n"
+             "S: 250 unasked\n"
+             "C: NOOP\n"
+             "S: 250 one\n"
+             "250 two\n") ==
+        lines{"2 [5321-4.3.2] a reply no command asked for: \"250 unasked\"",
+              "5 [5321-4.2.1] a line without \"-\" ends the reply before the step does: \"250 one\""});
+}
+
+TEST_CASE("lint: AUTH the EHLO reply did not offer, and challenges that are not base64") {
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250 AUTH PLAIN\n"
+             "C: AUTH LOGIN\n"
+             "S: 334 Username:\n"
+             "C: *\n"
+             "S: 501 cancelled\n") ==
+        lines{"5 [4954] AUTH LOGIN, a mechanism the EHLO reply did not offer",
+              "6 [4954] a 334 challenge that is not base64 (a character outside the base64 alphabet): \"Username:\""});
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250 hi\n"
+             "C: AUTH PLAIN\n"
+             "S: 530 5.7.0 Must issue a STARTTLS command first\n") ==
+        lines{"4 [4954] AUTH after an EHLO reply that offered no AUTH"});
+}
+
+TEST_CASE("lint: after STARTTLS the client speaks EHLO first, and knows nothing from before") {
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250-PIPELINING\n"
+             "250 STARTTLS\n"
+             "C: STARTTLS\n"
+             "S: 220 go ahead\n"
+             "C: MAIL FROM:<a@b.example>\n"
+             "S: 250 ok\n"
+             "C: RCPT TO:<c@d.example>\n"
+             "C: DATA\n") == lines{"8 [3207] the first command after STARTTLS is not EHLO: \"MAIL FROM:<a@b.example>\"",
+                                   "11 [2920] sent before the reply to line 10 without PIPELINING offered"});
+}
+
+TEST_CASE("lint: an EHLO-style reply to HELO, and an over-long data line") {
+  CHECK(lint("S: 220 hi\n"
+             "C: HELO x\n"
+             "S: 250-hi\n"
+             "250 PIPELINING\n"
+             "C: DATA\n"
+             "S: 354 go\n"
+             "C: " +
+             std::string(999, 'a') + "\n") ==
+        lines{"3 [5321-3.2] a multi-line, EHLO-style reply to HELO", "7 [5321-4.5.3.1.6] 1001 octets in a data line"});
+}
+
+TEST_CASE("lint: the parsers' findings come back on the transcript's lines") {
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO: mydomain.com\n"
+             "S: 250-a\n"
+             "250-8BITMIME\n"
+             "C: RCPR TO:<friend@domain.com>\n"
+             "S: 250 ok\n") ==
+        lines{"2 [5321-4.1.1] a colon after the verb: \"EHLO: mydomain.com\"",
+              "4 [5321-4.2.1] the reply's last line has \"-\", so the reply never ends: \"250-8BITMIME\"",
+              "5 [5321-4.5.1] an unknown command verb: \"RCPR TO:<friend@domain.com>\"",
+              "6 [5321-4.3.2] 250 is not a reply to RCPR (line 5)"});
+}
