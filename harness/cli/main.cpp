@@ -29,11 +29,19 @@ commands:
   help                  print this text
 )";
 
+/// Pads `s` with spaces to `width` columns, counting UTF-8 characters, not bytes ("§" is two).
+std::string pad(std::string_view s, std::size_t width) {
+  std::size_t columns = 0;
+  for (const char c : s) columns += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  std::string out(s);
+  if (columns < width) out.append(width - columns, ' ');
+  return out;
+}
+
 int cmd_rules() {
   for (const auto* r : ehlo::proto::all_rules())
-    std::printf("%-18.*s %-28.*s %.*s\n", static_cast<int>(r->id.size()), r->id.data(),
-                static_cast<int>(r->section.size()), r->section.data(), static_cast<int>(r->summary.size()),
-                r->summary.data());
+    std::printf("%s %s %.*s\n", pad(r->id, 14).c_str(), pad(r->section, 28).c_str(),
+                static_cast<int>(r->summary.size()), r->summary.data());
   return 0;
 }
 
@@ -85,8 +93,12 @@ int cmd_lint(const std::vector<std::string_view>& args) {
     total += findings.size();
     failed += !findings.empty();
   }
-  std::printf("%zu transcript%s checked: %zu finding%s in %zu\n", files.size(), files.size() == 1 ? "" : "s", total,
-              total == 1 ? "" : "s", failed);
+  const char* plural = files.size() == 1 ? "" : "s";
+  if (total == 0)
+    std::printf("%zu transcript%s checked, no findings\n", files.size(), plural);
+  else
+    std::printf("%zu transcript%s checked, %zu finding%s in %zu of them\n", files.size(), plural, total,
+                total == 1 ? "" : "s", failed);
   return total == 0 ? 0 : 1;
 }
 
