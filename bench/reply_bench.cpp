@@ -52,7 +52,7 @@ const registrar parse_ehlo{{"reply parse", "ehlo", stream().size(), [] {
                               ehlo::bench::keep(replies);
                             }}};
 
-const registrar parse_memchr{{"reply parse", "memchr lines", stream().size(), [] {
+const registrar parse_memchr{{"reply parse", "memchr ceiling", stream().size(), [] {
                                 const char* p = stream().data();
                                 const char* const end = p + stream().size();
                                 std::size_t lines = 0;

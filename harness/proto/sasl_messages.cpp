@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "proto/syntax_chars.hpp"
+
 namespace ehlo::proto::sasl {
 
 namespace {
@@ -103,38 +105,10 @@ bool is_bearer_token(std::string_view s) noexcept {
 }
 
 bool is_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  while (p < end) {
-    const unsigned char b = *p;
-    if (b < 0x80) {
-      ++p;
-      continue;
-    }
-    // The lead byte fixes the length and the range the second byte may take
-    // (RFC 3629 §4), which is what rules out overlong forms, surrogates and
-    // code points past U+10FFFF.
-    std::size_t len = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) {
-      len = 2;
-    } else if (b >= 0xe0 && b <= 0xef) {
-      len = 3;
-      if (b == 0xe0) lo = 0xa0;
-      if (b == 0xed) hi = 0x9f;
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      len = 4;
-      if (b == 0xf0) lo = 0x90;
-      if (b == 0xf4) hi = 0x8f;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end - p) < len) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (std::size_t i = 2; i < len; ++i)
-      if (p[i] < 0x80 || p[i] > 0xbf) return false;
-    p += len;
+  while (!s.empty()) {
+    const std::size_t n = static_cast<unsigned char>(s.front()) < 0x80 ? 1 : syntax::utf8_sequence(s);
+    if (n == 0) return false;
+    s.remove_prefix(n);
   }
   return true;
 }

@@ -440,12 +440,12 @@ TEST_CASE("command: framing, bare LF and bare CR are errors unless allowed") {
   auto s = test::parse_commands_every_split("NOOP\r\nNOOP\nQUIT\r\n");
   CHECK(s.commands.size() == 1);
   CHECK(s.end == command_error::bare_lf);
-  CHECK(s.last_findings == std::vector<test::seen_finding>{{"5321-2.3.8", "a bare LF", 10}});
+  CHECK(s.last_findings == std::vector<test::seen>{{"5321-2.3.8", "a bare LF", 10}});
 
   s = test::parse_commands_every_split("NOOP\rx\r\n");
   CHECK(s.commands.empty());
   CHECK(s.end == command_error::bare_cr);
-  CHECK(s.last_findings == std::vector<test::seen_finding>{{"5321-2.3.8", "a bare CR", 4}});
+  CHECK(s.last_findings == std::vector<test::seen>{{"5321-2.3.8", "a bare CR", 4}});
 
   // A CR at the end of the input waits for the next octet.
   s = test::parse_commands_every_split("NOOP\r");
@@ -470,7 +470,7 @@ TEST_CASE("command: NUL is an error unless allowed; other controls and 8-bit oct
   auto s = test::parse_commands_every_split("NOOP a\0b\r\n"s);
   CHECK(s.commands.empty());
   CHECK(s.end == command_error::nul);
-  CHECK(s.last_findings == std::vector<test::seen_finding>{{"5321-2.4", "a NUL", 6}});
+  CHECK(s.last_findings == std::vector<test::seen>{{"5321-2.4", "a NUL", 6}});
 
   command_settings allow;
   allow.allow_nul = true;
@@ -561,8 +561,8 @@ TEST_CASE("command: hostile input ends in an error, in bounded time and memory")
     }
     CHECK(ec == command_error::line_too_long);
     CHECK(fed <= p.settings().max_line_length + chunk.size());
-    CHECK(test::copy_findings(p.findings()) ==
-          std::vector<test::seen_finding>{{"5321-4.5.3.1.4", "a line past the parser's limit", 0}});
+    CHECK(test::findings_of(p.findings()) ==
+          std::vector<test::seen>{{"5321-4.5.3.1.4", "a line past the parser's limit", 0}});
   }
   SUBCASE("200,000 lines") {
     command_parser p;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "proto/command_parser.hpp"
+#include "support/findings.hpp"
 #include "support/split.hpp"
 
 namespace doctest {
@@ -26,23 +27,6 @@ struct StringMaker<std::vector<std::string>> {
 }  // namespace doctest
 
 namespace ehlo::test {
-
-struct seen_finding {
-  std::string id;
-  std::string what;
-  std::uint64_t offset = 0;
-  friend bool operator==(const seen_finding&, const seen_finding&) = default;
-};
-
-inline std::ostream& operator<<(std::ostream& os, const seen_finding& f) {
-  return os << "[" << f.id << "] @" << f.offset << ": " << f.what;
-}
-
-inline std::vector<seen_finding> copy_findings(const proto::finding_log& log) {
-  std::vector<seen_finding> out;
-  for (const auto& f : log.items()) out.push_back({std::string(f.broken->id), std::string(f.what), f.offset});
-  return out;
-}
 
 /// The known parameters in one line: " size=500000 ret=HDRS envid=124567".
 inline std::string summarize(const proto::esmtp_values& v) {
@@ -71,7 +55,7 @@ struct seen_command {
   std::string mechanism, initial_response;
   std::uint64_t chunk_size = 0;
   bool last = false;
-  std::vector<seen_finding> findings;
+  std::vector<seen> findings;
   friend bool operator==(const seen_command&, const seen_command&) = default;
 };
 
@@ -100,14 +84,14 @@ inline seen_command copy_command(const proto::command_parser& p) {
   s.initial_response = c.initial_response;
   s.chunk_size = c.chunk_size;
   s.last = c.last;
-  s.findings = copy_findings(p.findings());
+  s.findings = findings_of(p.findings());
   return s;
 }
 
 struct seen_stream {
   std::vector<seen_command> commands;
-  std::error_code end;                      ///< drive()'s result
-  std::vector<seen_finding> last_findings;  ///< the findings of the line that failed, if one did
+  std::error_code end;              ///< drive()'s result
+  std::vector<seen> last_findings;  ///< the findings of the line that failed, if one did
   friend bool operator==(const seen_stream&, const seen_stream&) = default;
 };
 
@@ -134,7 +118,7 @@ inline seen_stream parse_commands(const chunks& input, const proto::command_sett
       --sasl_left;
     if (sasl_left > 0) p.expect_sasl_response();
   });
-  if (out.end && !proto::is_need_more(out.end)) out.last_findings = copy_findings(parser.findings());
+  if (out.end && !proto::is_need_more(out.end)) out.last_findings = findings_of(parser.findings());
   return out;
 }
 

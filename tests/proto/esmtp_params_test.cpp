@@ -17,7 +17,7 @@ struct parsed_params {
   std::error_code verdict;
   std::vector<esmtp_param> params;
   esmtp_values values;
-  std::vector<test::seen_finding> findings;
+  std::vector<test::seen> findings;
 };
 
 parsed_params parse(std::string_view in, param_target target = param_target::mail, param_options opt = {}) {
@@ -25,7 +25,7 @@ parsed_params parse(std::string_view in, param_target target = param_target::mai
   finding_log log;
   opt.target = target;
   r.verdict = parse_esmtp_params(in, r.params, r.values, opt, &log, 1000);
-  r.findings = test::copy_findings(log);
+  r.findings = test::findings_of(log);
   return r;
 }
 
@@ -120,7 +120,7 @@ TEST_CASE("esmtp params: every known keyword, good and bad") {
       CHECK(res.findings.empty());
     } else {
       REQUIRE(res.findings.size() == 1);
-      CHECK(res.findings[0].id == r.rule);
+      CHECK(res.findings[0].rule == r.rule);
       CHECK(res.findings[0].offset == r.at);
     }
   }
@@ -157,7 +157,7 @@ TEST_CASE("esmtp params: max_params bounds the list") {
   const auto r = parse(" A B C D", param_target::mail, opt);
   CHECK(r.verdict == param_error::too_many);
   CHECK(r.params.size() == 2);
-  CHECK(r.findings == std::vector<test::seen_finding>{{"5321-4.1.2-b", "too many parameters", 1005}});
+  CHECK(r.findings == std::vector<test::seen>{{"5321-4.1.2-b", "too many parameters", 1005}});
 }
 
 TEST_CASE("esmtp params: allow_extra_spaces lets doubled SP pass, still found") {
@@ -166,7 +166,7 @@ TEST_CASE("esmtp params: allow_extra_spaces lets doubled SP pass, still found") 
   const auto r = parse(" A  B", param_target::mail, opt);
   CHECK_FALSE(r.verdict);
   CHECK(r.params.size() == 2);
-  CHECK(r.findings == std::vector<test::seen_finding>{{"5321-4.1.2-b", "more than one SP between parameters", 1003}});
+  CHECK(r.findings == std::vector<test::seen>{{"5321-4.1.2-b", "more than one SP between parameters", 1003}});
 }
 
 TEST_CASE("esmtp params: keywords are found in any case; equality ignores keyword case") {

@@ -19,14 +19,14 @@ struct parsed_path {
   std::error_code ec;
   std::size_t taken = 0;
   path p;
-  std::vector<test::seen_finding> findings;
+  std::vector<test::seen> findings;
 };
 
 parsed_path parse(std::string_view in, path_options opt = {}) {
   parsed_path r;
   finding_log log;
   r.taken = parse_path(in, r.p, r.ec, opt, &log, 100);
-  r.findings = test::copy_findings(log);
+  r.findings = test::findings_of(log);
   return r;
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("path: syntax errors, each with its finding at its offset") {
     CHECK(res.ec == r.e);
     CHECK(res.taken == 0);
     REQUIRE(res.findings.size() == 1);
-    CHECK(res.findings[0].id == "5321-4.1.2");
+    CHECK(res.findings[0].rule == "5321-4.1.2");
     CHECK(res.findings[0].what == make_error_code(r.e).message());
     CHECK(res.findings[0].offset == r.at);
   }
@@ -134,9 +134,9 @@ TEST_CASE("path: syntax errors, each with its finding at its offset") {
 TEST_CASE("path: a failed path after a source route has both findings") {
   const auto r = parse("<@a:>");
   CHECK(r.ec == path_error::bad_local_part);
-  CHECK(r.findings == std::vector<test::seen_finding>{
-                          {"5321-4.1.2", "a source route (deprecated; ignored)", 101},
-                          {"5321-4.1.2", "a local part is neither a dot-string nor a quoted string", 104}});
+  CHECK(r.findings ==
+        std::vector<test::seen>{{"5321-4.1.2", "a source route (deprecated; ignored)", 101},
+                                {"5321-4.1.2", "a local part is neither a dot-string nor a quoted string", 104}});
 }
 
 TEST_CASE("path: the null path and Postmaster where they are allowed") {
@@ -165,7 +165,7 @@ TEST_CASE("path: a source route is accepted and ignored, with a finding") {
   CHECK(r.p.source_route == "@a.example,@b.example");
   CHECK(r.p.local_part == "user");
   CHECK(r.p.domain == "c.example");
-  CHECK(r.findings == std::vector<test::seen_finding>{{"5321-4.1.2", "a source route (deprecated; ignored)", 101}});
+  CHECK(r.findings == std::vector<test::seen>{{"5321-4.1.2", "a source route (deprecated; ignored)", 101}});
 }
 
 TEST_CASE("path: the length limits of RFC 5321 §4.5.3.1.1-3 are findings") {
@@ -175,18 +175,18 @@ TEST_CASE("path: the length limits of RFC 5321 §4.5.3.1.1-3 are findings") {
   const std::string d256 = d255 + "e";
   CHECK(parse("<" + l64 + "@x>").findings.empty());
   CHECK(parse("<" + l65 + "@x>").findings ==
-        std::vector<test::seen_finding>{{"5321-4.5.3.1.1-3", "a local part over 64 octets", 101}});
+        std::vector<test::seen>{{"5321-4.5.3.1.1-3", "a local part over 64 octets", 101}});
   // 1 + 1 + 1 + 255 + 1 = 259 octets: the domain is fine, the path is not.
   CHECK(parse("<a@" + d255 + ">").findings ==
-        std::vector<test::seen_finding>{{"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
+        std::vector<test::seen>{{"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
   CHECK(parse("<a@" + d256 + ">").findings ==
-        std::vector<test::seen_finding>{{"5321-4.5.3.1.1-3", "a domain over 255 octets", 103},
-                                        {"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
+        std::vector<test::seen>{{"5321-4.5.3.1.1-3", "a domain over 255 octets", 103},
+                                {"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
   // Exactly 256 with the brackets.
   const std::string d252 = d255.substr(0, 252);
   CHECK(parse("<a@" + d252 + ">").findings.empty());
   CHECK(parse("<ab@" + d252 + ">").findings ==
-        std::vector<test::seen_finding>{{"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
+        std::vector<test::seen>{{"5321-4.5.3.1.1-3", "a path over 256 octets", 100}});
 }
 
 TEST_CASE("path: the bare mailbox of the loose forms") {
