@@ -50,4 +50,9 @@ run_one() {
 }
 export -f run_one
 
-printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$seconds" "$out"
+status=0
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$seconds" "$out" | tee "$out/results" ||
+  status=1
+passed=$(grep -c ' ok ' "$out/results" || true)
+echo "fuzz: $passed passed, $((${#targets[@]} - passed)) failed"
+exit $status
