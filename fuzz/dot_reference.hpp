@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <vector>
 
+#include "check.hpp"
 #include "proto/data_reader.hpp"
 
 namespace dot_reference {
@@ -23,7 +23,11 @@ struct finding {
   std::string_view what;
   std::uint64_t offset;
   bool operator==(const finding&) const = default;
-  bool operator<(const finding& o) const { return std::tie(offset, rule, what) < std::tie(o.offset, o.rule, o.what); }
+  EHLO_FUZZ_HARNESS bool operator<(const finding& o) const {
+    if (offset != o.offset) return offset < o.offset;
+    if (rule != o.rule) return rule < o.rule;
+    return what < o.what;
+  }
 };
 
 struct result {
@@ -39,16 +43,20 @@ struct options {
 };
 
 // x[i], with the DATA command's CRLF before the input at -2 and -1.
-inline char at(std::string_view x, long i) {
+EHLO_FUZZ_HARNESS inline char at(std::string_view x, long i) {
   if (i == -1) return '\n';
   if (i == -2) return '\r';
   return i >= 0 && static_cast<std::size_t>(i) < x.size() ? x[static_cast<std::size_t>(i)] : '\x01';
 }
-inline bool line_start(std::string_view x, long i) { return at(x, i - 2) == '\r' && at(x, i - 1) == '\n'; }
+EHLO_FUZZ_HARNESS inline bool line_start(std::string_view x, long i) {
+  return at(x, i - 2) == '\r' && at(x, i - 1) == '\n';
+}
 
-inline result read(std::string_view x, const options& opt) {
+/// Reads x into r, whose storage is reused.
+EHLO_FUZZ_HARNESS inline void read(std::string_view x, const options& opt, result& r) {
   const long n = static_cast<long>(x.size());
-  result r;
+  r.content.clear();
+  r.findings.clear();
   // The end: the first '.' that begins a line and has CRLF after it; or, when
   // lenient, the first '.' between two bare LFs; whichever comes first.
   long dot = -1;
@@ -71,8 +79,13 @@ inline result read(std::string_view x, const options& opt) {
     region = n - 1;  // a '.' after a bare LF waits for its next byte
   r.consumed = static_cast<std::uint64_t>(r.done ? end : region);
 
-  for (long i = 0; i < region; ++i)
-    if (!(x[static_cast<std::size_t>(i)] == '.' && line_start(x, i))) r.content += x[static_cast<std::size_t>(i)];
+  long run = 0;  // the content is x[0, region) less every '.' that begins a line
+  for (long i = 0; i < region; ++i) {
+    if (!(x[static_cast<std::size_t>(i)] == '.' && line_start(x, i))) continue;
+    r.content.append(x.substr(static_cast<std::size_t>(run), static_cast<std::size_t>(i - run)));
+    run = i + 1;
+  }
+  if (run < region) r.content.append(x.substr(static_cast<std::size_t>(run), static_cast<std::size_t>(region - run)));
 
   const auto add = [&](std::string_view rule, std::string_view what, long at_offset) {
     r.findings.push_back({rule, what, static_cast<std::uint64_t>(at_offset)});
@@ -127,12 +140,12 @@ inline result read(std::string_view x, const options& opt) {
     s = e + 2;
   }
   std::sort(r.findings.begin(), r.findings.end());
-  return r;
 }
 
 /// What the writer's normalising options make of x, before stuffing.
-inline std::string normalise(std::string_view x, bool bare_lf_to_crlf, bool bare_cr_to_crlf) {
-  std::string out;
+EHLO_FUZZ_HARNESS inline void normalise(std::string_view x, bool bare_lf_to_crlf, bool bare_cr_to_crlf,
+                                        std::string& out) {
+  out.clear();
   const long n = static_cast<long>(x.size());
   for (long i = 0; i < n; ++i) {
     const char c = x[static_cast<std::size_t>(i)];
@@ -143,7 +156,6 @@ inline std::string normalise(std::string_view x, bool bare_lf_to_crlf, bool bare
     else
       out += c;
   }
-  return out;
 }
 
 }  // namespace dot_reference

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "guarded_buffer.hpp"
 #include "proto/base64.hpp"
 #include "proto/base64_kernels.hpp"
 #include "proto/error.hpp"
@@ -50,6 +51,7 @@ namespace {
 
 namespace b64 = ehlo::proto::base64;
 using b64::detail::kernel;
+using ehlo::fuzz::guarded_buffer;
 
 struct result {
   std::string bytes;
@@ -58,33 +60,55 @@ struct result {
   bool operator==(const result&) const = default;
 };
 
-// Buffers of exactly the promised sizes, so ASan catches a kernel that reads
-// or writes past them.
-result decode_with(kernel k, std::string_view in, const b64::decode_options& opt) {
-  const std::vector<char> input(in.begin(), in.end());
-  std::vector<char> out(b64::decoded_size_max(in.size()));
-  result r;
-  const std::size_t n = b64::detail::decode(k, {input.data(), input.size()}, out.data(), r.ec, opt, r.at);
-  FUZZ_CHECK(n <= out.size());
-  if (!r.ec && in.find_first_of(" \t\r\n") == std::string_view::npos) FUZZ_CHECK(n == b64::decoded_size(in));
-  r.bytes.assign(out.data(), n);
-  return r;
+// Storage reused by every run. The kernels see guarded buffers of exactly
+// the promised sizes, so ASan catches a kernel that reads or writes past them.
+struct scratch {
+  guarded_buffer in, out;
+  std::string coded, text, stream_out, stream_buf;
+  result want, got;
+  std::vector<unsigned char> theirs;
+  EVP_ENCODE_CTX* ctx = nullptr;
+};
+scratch& sc() {
+  static scratch s;
+  return s;
 }
 
-std::string encode_with(kernel k, std::string_view in) {
-  const std::vector<char> input(in.begin(), in.end());
-  std::vector<char> out(b64::encoded_size(in.size()));
-  FUZZ_CHECK(b64::detail::encode(k, {input.data(), input.size()}, out.data()) == out.size());
-  return {out.data(), out.size()};
+EHLO_FUZZ_HARNESS bool has_space(std::string_view in) {
+  for (const char c : in)
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return true;
+  return false;
 }
 
-result stream(std::string_view in, const b64::decode_options& opt, std::uint8_t seed) {
-  std::string out;
+EHLO_FUZZ_HARNESS void decode_with(kernel k, std::string_view in, const b64::decode_options& opt, result& r) {
+  const std::string_view input = sc().in.copy(in);
+  const std::size_t max = b64::decoded_size_max(in.size());
+  char* out = sc().out.get(max);
+  r.ec = {};
+  r.at = 0;
+  const std::size_t n = b64::detail::decode(k, input, out, r.ec, opt, r.at);
+  FUZZ_CHECK(n <= max);
+  if (!r.ec && !has_space(in)) FUZZ_CHECK(n == b64::decoded_size(in));
+  r.bytes.assign(out, n);
+}
+
+EHLO_FUZZ_HARNESS void encode_with(kernel k, std::string_view in, std::string& text) {
+  const std::string_view input = sc().in.copy(in);
+  const std::size_t size = b64::encoded_size(in.size());
+  char* out = sc().out.get(size);
+  FUZZ_CHECK(b64::detail::encode(k, input, out) == size);
+  text.assign(out, size);
+}
+
+EHLO_FUZZ_HARNESS void stream(std::string_view in, const b64::decode_options& opt, std::uint8_t seed, result& r) {
+  std::string& out = sc().stream_out;
+  out.clear();
   b64::decoder::settings s;
   s.options = opt;
   s.max_quantum_span = std::numeric_limits<std::size_t>::max();  // decode() has no such limit
   b64::decoder d(out, s);
-  std::string buf;
+  std::string& buf = sc().stream_buf;
+  buf.clear();
   std::error_code ec;
   std::size_t pos = 0;
   std::uint32_t x = seed * 2654435761u + 1;
@@ -99,30 +123,35 @@ result stream(std::string_view in, const b64::decode_options& opt, std::uint8_t 
   }
   if (!ec || ehlo::proto::is_need_more(ec)) d.finish(ec);
   FUZZ_CHECK(out.size() <= b64::decoded_size_max(in.size()));
-  return {out, ec, ec ? static_cast<std::size_t>(d.error_offset()) : 0};
+  r.bytes.assign(out);
+  r.ec = ec;
+  r.at = ec ? static_cast<std::size_t>(d.error_offset()) : 0;
 }
 
-bool is_letter(char c) {
+EHLO_FUZZ_HARNESS bool is_letter(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+EHLO_FUZZ_HARNESS bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-// y "="^p with y letters only; p is set.
-bool in_domain(std::string_view s, std::size_t& p) {
+// in, less SP/HTAB/CR/LF when skip_space, is y "="^p with y letters only; p is set.
+EHLO_FUZZ_HARNESS bool in_domain(std::string_view in, bool skip_space, std::size_t& p) {
   p = 0;
-  while (p < 2 && p < s.size() && s[s.size() - 1 - p] == '=') ++p;
-  for (std::size_t i = 0; i + p < s.size(); ++i)
-    if (!is_letter(s[i])) return false;
+  std::size_t end = in.size();  // in[end, size) holds the p '=' and skipped space
+  while (end > 0 && p < 2 && (in[end - 1] == '=' || (skip_space && is_space(in[end - 1])))) p += in[--end] == '=';
+  for (std::size_t i = 0; i < end; ++i)
+    if (!is_letter(in[i]) && !(skip_space && is_space(in[i]))) return false;
   return true;
 }
 
-void differential_block(std::string_view in) {
+EHLO_FUZZ_HARNESS void differential_block(std::string_view in) {
   std::size_t p = 0;
-  if (!in_domain(in, p)) return;
-  std::vector<unsigned char> theirs(in.size() / 4 * 3 + 3);
+  if (!in_domain(in, false, p)) return;
+  std::vector<unsigned char>& theirs = sc().theirs;
+  theirs.resize(in.size() / 4 * 3 + 3);
   const int n =
       EVP_DecodeBlock(theirs.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  const result ours = decode_with(kernel::scalar, in, {});
+  result& ours = sc().got;
+  decode_with(kernel::scalar, in, {}, ours);
   if (n < 0) {
     FUZZ_CHECK(ours.ec == b64::error::truncated || ours.ec == b64::error::bad_padding);
     return;
@@ -139,14 +168,14 @@ void differential_block(std::string_view in) {
   FUZZ_CHECK(ours.bytes == std::string_view(reinterpret_cast<const char*>(theirs.data()), len - p));
 }
 
-void differential_update(std::string_view in) {
-  std::string skeleton;
-  for (const char c : in)
-    if (!is_space(c)) skeleton += c;
+EHLO_FUZZ_HARNESS void differential_update(std::string_view in) {
   std::size_t p = 0;
-  if (!in_domain(skeleton, p)) return;
-  std::vector<unsigned char> theirs(in.size() + 80);
-  EVP_ENCODE_CTX* ctx = EVP_ENCODE_CTX_new();
+  if (!in_domain(in, true, p)) return;
+  std::vector<unsigned char>& theirs = sc().theirs;
+  theirs.resize(in.size() + 80);
+  // One context for every run: EVP_DecodeInit resets all of its state.
+  EVP_ENCODE_CTX*& ctx = sc().ctx;
+  if (ctx == nullptr) ctx = EVP_ENCODE_CTX_new();
   FUZZ_CHECK(ctx != nullptr);
   EVP_DecodeInit(ctx);
   int len = 0;
@@ -154,20 +183,20 @@ void differential_update(std::string_view in) {
   const int r = EVP_DecodeUpdate(ctx, theirs.data(), &len, reinterpret_cast<const unsigned char*>(in.data()),
                                  static_cast<int>(in.size()));
   const bool ok = r >= 0 && EVP_DecodeFinal(ctx, theirs.data() + len, &last) == 1;
-  EVP_ENCODE_CTX_free(ctx);
-  const result lenient =
-      decode_with(kernel::scalar, in, {.allow_whitespace = true, .allow_non_zero_trailing_bits = true});
+  result& lenient = sc().got;
+  decode_with(kernel::scalar, in, {.allow_whitespace = true, .allow_non_zero_trailing_bits = true}, lenient);
   FUZZ_CHECK(ok == !lenient.ec);
   if (ok)
     FUZZ_CHECK(lenient.bytes ==
                std::string_view(reinterpret_cast<const char*>(theirs.data()), static_cast<std::size_t>(len + last)));
-  if (!decode_with(kernel::scalar, in, {.allow_whitespace = true}).ec) FUZZ_CHECK(ok);
+  decode_with(kernel::scalar, in, {.allow_whitespace = true}, lenient);
+  if (!lenient.ec) FUZZ_CHECK(ok);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" EHLO_FUZZ_HARNESS int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::uint8_t flags = size > 0 ? data[0] : 0;
   const std::uint8_t seed = size > 1 ? data[1] : 0;
   const std::string_view payload =
@@ -175,26 +204,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const b64::decode_options opt{.allow_whitespace = (flags & 1) != 0,
                                 .allow_missing_padding = (flags & 2) != 0,
                                 .allow_non_zero_trailing_bits = (flags & 4) != 0};
+  scratch& s = sc();
 
   // 1. Round trips, every kernel.
-  const std::string coded = encode_with(kernel::scalar, payload);
-  FUZZ_CHECK(coded.size() == b64::encoded_size(payload.size()));
+  encode_with(kernel::scalar, payload, s.coded);
+  FUZZ_CHECK(s.coded.size() == b64::encoded_size(payload.size()));
   for (const auto k : b64::detail::all_kernels) {
     if (!b64::detail::supported(k)) continue;
-    FUZZ_CHECK(encode_with(k, payload) == coded);
-    FUZZ_CHECK(decode_with(k, coded, {}) == (result{std::string(payload), {}, 0}));
+    if (k != kernel::scalar) {  // s.coded is scalar's
+      encode_with(k, payload, s.text);
+      FUZZ_CHECK(s.text == s.coded);
+    }
+    decode_with(k, s.coded, {}, s.got);
+    FUZZ_CHECK(s.got.bytes == payload && !s.got.ec && s.got.at == 0);
   }
   std::error_code ec;
   FUZZ_CHECK(b64::decode(b64::encode_lines(payload), ec, {.allow_whitespace = true}) == payload);
   FUZZ_CHECK(!ec);
 
   // 2, 3. The payload as base64: every kernel agrees with scalar.
-  const result want = decode_with(kernel::scalar, payload, opt);
-  for (const auto k : b64::detail::all_kernels)
-    if (b64::detail::supported(k) && k != kernel::scalar) FUZZ_CHECK(decode_with(k, payload, opt) == want);
+  decode_with(kernel::scalar, payload, opt, s.want);
+  for (const auto k : b64::detail::all_kernels) {
+    if (!b64::detail::supported(k) || k == kernel::scalar) continue;
+    decode_with(k, payload, opt, s.got);
+    FUZZ_CHECK(s.got == s.want);
+  }
 
   // 4. The streaming decoder, in pieces.
-  FUZZ_CHECK(stream(payload, opt, seed) == want);
+  stream(payload, opt, seed, s.got);
+  FUZZ_CHECK(s.got == s.want);
 
   // 5. OpenSSL, where it defines the same thing.
   differential_block(payload);

@@ -23,7 +23,9 @@
 //      size error; the findings with their offsets.
 //   4. The reader's results, findings in order, do not depend on the split.
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +40,8 @@ namespace {
 
 namespace data = ehlo::proto::data;
 
-std::vector<std::string_view> cut(std::string_view s, std::uint8_t seed) {
-  std::vector<std::string_view> pieces;
+EHLO_FUZZ_HARNESS void cut(std::string_view s, std::uint8_t seed, std::vector<std::string_view>& pieces) {
+  pieces.clear();
   std::uint32_t x = seed * 2654435761u + 7;
   while (!s.empty()) {
     x = x * 1103515245u + 12345u;
@@ -47,15 +49,14 @@ std::vector<std::string_view> cut(std::string_view s, std::uint8_t seed) {
     pieces.push_back(s.substr(0, n));
     s.remove_prefix(pieces.back().size());
   }
-  return pieces;
 }
 
-std::string stuff(const std::vector<std::string_view>& pieces, const data::writer::settings& s) {
+EHLO_FUZZ_HARNESS void stuff(const std::vector<std::string_view>& pieces, const data::writer::settings& s,
+                             std::string& out) {
   data::writer w(s);
-  std::string out;
+  out.clear();
   for (const auto p : pieces) w.put(p, out);
   w.finish(out);
-  return out;
 }
 
 struct read_result {
@@ -67,20 +68,51 @@ struct read_result {
   bool operator==(const read_result&) const = default;
 };
 
-// Feeds the pieces the way a socket reader does, through put().
-read_result read(const std::vector<std::string_view>& pieces, const data::reader::settings& s) {
-  data::reader r(s);
-  read_result out;
-  std::string buf;
+// A reader for these settings, reset: readers live across runs so that their
+// finding logs keep their storage (a fresh log regrows on every run, and under
+// ASan each growth is a filled, often page-faulting allocation). Each is made
+// by the constructor once; reset() must then give the same state, which the
+// properties below check as well as they check the constructor.
+EHLO_FUZZ_HARNESS data::reader& reader_for(const data::reader::settings& s) {
+  // Direct-mapped by the settings the input picks; std containers would add
+  // their own (instrumented) branches to the coverage.
+  struct slot {
+    std::optional<data::reader> reader;
+    data::reader::settings settings;
+  };
+  static std::array<slot, 64> slots;
+  const std::size_t h = s.max_line * 31 + s.max_size * 7 + (s.end_on_lf_dot_lf ? 1 : 0) + s.max_findings;
+  slot& sl = slots[h % slots.size()];
+  const auto& t = sl.settings;
+  if (sl.reader && t.max_size == s.max_size && t.max_line == s.max_line && t.max_findings == s.max_findings &&
+      t.end_on_lf_dot_lf == s.end_on_lf_dot_lf) {
+    sl.reader->reset();
+  } else {
+    sl.reader.emplace(s);
+    sl.settings = s;
+  }
+  return *sl.reader;
+}
+
+// Feeds the pieces the way a socket reader does, through put(). `out` and
+// `buf` are scratch kept across runs, so a run allocates little.
+EHLO_FUZZ_HARNESS void read(const std::vector<std::string_view>& pieces, const data::reader::settings& s,
+                            read_result& out, std::string& buf) {
+  data::reader& r = reader_for(s);
+  out.content.clear();
+  out.findings.clear();
+  out.ec = {};
+  buf.clear();
   for (const auto piece : pieces) {
     buf.append(piece);
-    while (!buf.empty() && !r.done()) {
+    std::size_t from = 0;  // buf[0, from) is consumed; dropped before the next piece
+    while (from < buf.size() && !r.done()) {
       std::error_code ec;
-      const std::size_t n = r.put(buf, ec);
+      const std::size_t n = r.put(std::string_view(buf).substr(from), ec);
       out.content.append(r.content());
-      buf.erase(0, n);
+      from += n;
       if (ehlo::proto::is_need_more(ec)) {
-        FUZZ_CHECK(n == 0 && buf.size() <= 1);
+        FUZZ_CHECK(n == 0 && buf.size() - from <= 1);
         break;
       }
       if (ec) {
@@ -89,19 +121,28 @@ read_result read(const std::vector<std::string_view>& pieces, const data::reader
       }
       FUZZ_CHECK(n > 0);
     }
+    buf.erase(0, from);
     if (r.done() || out.ec) break;
   }
   for (const auto& f : r.findings().items()) out.findings.push_back({f.broken->id, f.what, f.offset});
   FUZZ_CHECK(r.findings().dropped() == 0);
   out.done = r.done();
   out.consumed = r.consumed();
-  return out;
 }
+
+// Storage reused by every run.
+struct scratch {
+  std::vector<std::string_view> pieces;
+  std::string sent, again, buf, want;
+  read_result whole, other;
+  dot_reference::result ref;
+};
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+extern "C" EHLO_FUZZ_HARNESS int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+  static scratch sc;
   const std::uint8_t flags = size > 0 ? bytes[0] : 0;
   const std::uint8_t seed = size > 1 ? bytes[1] : 0;
   const std::uint8_t limit = size > 2 ? bytes[2] : 0xff;
@@ -118,17 +159,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   ws.bare_cr_to_crlf = (flags & 4) != 0;
 
   // 1. The writer, whole and in pieces.
-  const std::string sent = stuff({x}, ws);
-  FUZZ_CHECK(stuff(cut(x, seed), ws) == sent);
-  FUZZ_CHECK(stuff(cut(x, static_cast<std::uint8_t>(seed ^ 0x5a)), ws) == sent);
+  sc.pieces.assign(1, x);
+  stuff(sc.pieces, ws, sc.sent);
+  cut(x, seed, sc.pieces);
+  stuff(sc.pieces, ws, sc.again);
+  FUZZ_CHECK(sc.again == sc.sent);
+  cut(x, static_cast<std::uint8_t>(seed ^ 0x5a), sc.pieces);
+  stuff(sc.pieces, ws, sc.again);
+  FUZZ_CHECK(sc.again == sc.sent);
+  const std::string& sent = sc.sent;
 
   // 2. The round trip.
-  std::string want = dot_reference::normalise(x, ws.bare_lf_to_crlf, ws.bare_cr_to_crlf);
+  std::string& want = sc.want;
+  dot_reference::normalise(x, ws.bare_lf_to_crlf, ws.bare_cr_to_crlf, want);
   if (!want.empty() && (want.size() < 2 || want.compare(want.size() - 2, 2, "\r\n") != 0)) want += "\r\n";
   data::reader::settings strict = rs;
   strict.end_on_lf_dot_lf = false;
   strict.max_size = std::uint64_t{1} << 40;
-  const read_result back = read(cut(sent, seed), strict);
+  read_result& back = sc.other;
+  cut(sent, seed, sc.pieces);
+  read(sc.pieces, strict, back, sc.buf);
   FUZZ_CHECK(back.done);
   FUZZ_CHECK(back.consumed == sent.size());
   FUZZ_CHECK(back.content == want);
@@ -140,23 +190,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     for (const auto& f : back.findings) FUZZ_CHECK(f.rule == "5321-4.5.3.1.6" || f.what == nul_variant);
     data::reader::settings lenient = strict;
     lenient.end_on_lf_dot_lf = true;
-    const read_result lenient_back = read(cut(sent, static_cast<std::uint8_t>(seed + 1)), lenient);
+    read_result& lenient_back = sc.other;
+    cut(sent, static_cast<std::uint8_t>(seed + 1), sc.pieces);
+    read(sc.pieces, lenient, lenient_back, sc.buf);
     FUZZ_CHECK(lenient_back.done && lenient_back.consumed == sent.size() && lenient_back.content == want);
   }
 
   // 3, 4. The reader on x itself, whole and in pieces, against the reference.
-  const read_result whole = read({x}, rs);
-  FUZZ_CHECK(read(cut(x, seed), rs) == whole);
-  FUZZ_CHECK(read(cut(x, static_cast<std::uint8_t>(seed * 7 + 3)), rs) == whole);
+  const read_result& whole = sc.whole;
+  sc.pieces.assign(1, x);
+  read(sc.pieces, rs, sc.whole, sc.buf);
+  cut(x, seed, sc.pieces);
+  read(sc.pieces, rs, sc.other, sc.buf);
+  FUZZ_CHECK(sc.other == whole);
+  cut(x, static_cast<std::uint8_t>(seed * 7 + 3), sc.pieces);
+  read(sc.pieces, rs, sc.other, sc.buf);
+  FUZZ_CHECK(sc.other == whole);
 
-  const auto ref = dot_reference::read(x, {.end_on_lf_dot_lf = rs.end_on_lf_dot_lf, .max_line = rs.max_line});
+  const auto& ref = sc.ref;
+  dot_reference::read(x, {.end_on_lf_dot_lf = rs.end_on_lf_dot_lf, .max_line = rs.max_line}, sc.ref);
   FUZZ_CHECK(whole.done == ref.done);
   FUZZ_CHECK(whole.consumed == ref.consumed);
   const bool over = ref.content.size() > rs.max_size;
   FUZZ_CHECK(whole.content == std::string_view(ref.content).substr(0, over ? rs.max_size : ref.content.size()));
   FUZZ_CHECK(whole.ec == (ref.done && over ? std::error_code(data::error::message_too_large) : std::error_code{}));
-  auto sorted = whole.findings;
-  std::sort(sorted.begin(), sorted.end());
-  FUZZ_CHECK(sorted == ref.findings);
+  sc.other.findings.assign(whole.findings.begin(), whole.findings.end());
+  std::sort(sc.other.findings.begin(), sc.other.findings.end());
+  FUZZ_CHECK(sc.other.findings == ref.findings);
   return 0;
 }

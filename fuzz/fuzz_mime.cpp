@@ -36,13 +36,13 @@ namespace mime = ehlo::proto::mime;
 class recipe {
  public:
   explicit recipe(std::string_view in) : in_(in) {}
-  unsigned byte() { return pos_ < in_.size() ? static_cast<unsigned char>(in_[pos_++]) : 0; }
-  std::string take(std::size_t n) {
+  EHLO_FUZZ_HARNESS unsigned byte() { return pos_ < in_.size() ? static_cast<unsigned char>(in_[pos_++]) : 0; }
+  EHLO_FUZZ_HARNESS std::string take(std::size_t n) {
     const std::string_view s = in_.substr(std::min(pos_, in_.size()), n);
     pos_ += s.size();
     return std::string(s);
   }
-  std::uint64_t u64() {
+  EHLO_FUZZ_HARNESS std::uint64_t u64() {
     std::uint64_t v = 0;
     for (int i = 0; i < 8; ++i) v = v << 8 | byte();
     return v;
@@ -66,16 +66,18 @@ struct scan_result {
 /// body, a preamble, an epilogue or a header line.
 class delimiter_oracle {
  public:
-  void check(const mime::scanner& s) {
+  EHLO_FUZZ_HARNESS void reset() {
+    open_ = 0;
+    bol_ = true;
+  }
+
+  EHLO_FUZZ_HARNESS void check(const mime::scanner& s) {
     const std::string_view b = s.bytes();
     FUZZ_CHECK(s.kind() == mime::segment::end || !b.empty());
     switch (s.kind()) {
       case mime::segment::header:
         check_lines(b, s.depth(), true);
-        if (s.multipart()) {
-          stack_.resize(s.depth());
-          stack_.emplace_back(s.boundary());
-        }
+        if (s.multipart()) push(s.depth(), s.boundary());
         bol_ = true;
         break;
       case mime::segment::body:
@@ -89,11 +91,12 @@ class delimiter_oracle {
         break;
       case mime::segment::delimiter:
       case mime::segment::close_delimiter: {
-        FUZZ_CHECK(s.depth() < stack_.size());
+        FUZZ_CHECK(s.depth() < open_);
         std::string_view line = b;
         if (line.substr(0, 2) == "\r\n") line.remove_prefix(2);
-        FUZZ_CHECK(line.substr(0, 2 + stack_[s.depth()].size()) == "--" + stack_[s.depth()]);
-        stack_.resize(s.depth() + (s.kind() == mime::segment::delimiter ? 1 : 0));
+        const std::string_view dash = std::string_view(stack_[s.depth()]).substr(2);
+        FUZZ_CHECK(line.substr(0, dash.size()) == dash);
+        open_ = s.depth() + (s.kind() == mime::segment::delimiter ? 1 : 0);
         bol_ = true;
         break;
       }
@@ -103,35 +106,50 @@ class delimiter_oracle {
   }
 
  private:
-  void check_lines(std::string_view text, std::size_t open, bool at_line_start) const {
-    FUZZ_CHECK(open <= stack_.size());
+  // The open multipart at `depth`, and every deeper one closed. Its entry's
+  // storage is reused: CRLF "--" boundary.
+  EHLO_FUZZ_HARNESS void push(std::size_t depth, std::string_view boundary) {
+    open_ = depth + 1;
+    if (stack_.size() < open_) stack_.resize(open_);
+    std::string& line = stack_[depth];
+    line.assign("\r\n--");
+    line.append(boundary);
+  }
+
+  EHLO_FUZZ_HARNESS void check_lines(std::string_view text, std::size_t open, bool at_line_start) const {
+    FUZZ_CHECK(open <= open_);
     for (std::size_t k = 0; k < open; ++k) {
-      const std::string dash = "--" + stack_[k];
+      const std::string_view crlf_dash = stack_[k];
+      const std::string_view dash = crlf_dash.substr(2);
       if (at_line_start) FUZZ_CHECK(text.substr(0, dash.size()) != dash);
-      FUZZ_CHECK(text.find("\r\n" + dash) == std::string_view::npos);
+      FUZZ_CHECK(text.find(crlf_dash) == std::string_view::npos);
     }
   }
 
-  std::vector<std::string> stack_;
+  std::vector<std::string> stack_;  ///< [0, open_) are the open multiparts' CRLF "--" boundary
+  std::size_t open_ = 0;
   bool bol_ = true;
 };
 
 /// Feeds `input` cut at `cuts` (sorted) through put(), then finish()es the
 /// rest; checks that the segments tile the input and pass the oracle.
-scan_result scan(std::string_view input, const std::vector<std::size_t>& cuts, const mime::settings& settings) {
+EHLO_FUZZ_HARNESS scan_result scan(std::string_view input, const std::vector<std::size_t>& cuts,
+                                   const mime::settings& settings) {
   mime::scanner sc(settings);
   mime::outline out;
-  delimiter_oracle oracle;
+  static delimiter_oracle oracle;  // storage reused across runs
+  oracle.reset();
   scan_result r;
   std::uint64_t expected = 0;
-  const auto segment_done = [&](std::size_t n) {
+  const auto segment_done = [&](std::size_t n) EHLO_FUZZ_HARNESS {
     FUZZ_CHECK(sc.offset() == expected);
     FUZZ_CHECK(sc.bytes().size() == n);
     expected += n;
     oracle.check(sc);
     out.add(sc);
   };
-  std::string buf;
+  static std::string buf;  // storage reused across runs
+  buf.clear();
   std::size_t fed = 0;
   for (std::size_t i = 0; i <= cuts.size() && !r.error; ++i) {
     const std::size_t end = i < cuts.size() ? cuts[i] : input.size();
@@ -172,7 +190,7 @@ scan_result scan(std::string_view input, const std::vector<std::size_t>& cuts, c
   return r;
 }
 
-void check_outline(const scan_result& r, std::size_t size, const mime::settings& s) {
+EHLO_FUZZ_HARNESS void check_outline(const scan_result& r, std::size_t size, const mime::settings& s) {
   FUZZ_CHECK(!r.entities.empty());
   for (std::size_t i = 0; i < r.entities.size(); ++i) {
     const auto& e = r.entities[i];
@@ -198,7 +216,7 @@ void check_outline(const scan_result& r, std::size_t size, const mime::settings&
   for (const auto& f : r.findings) FUZZ_CHECK(f.broken && f.offset <= size);
 }
 
-void arbitrary(std::string_view in) {
+EHLO_FUZZ_HARNESS void arbitrary(std::string_view in) {
   recipe rc(in);
   mime::settings s;
   const unsigned flags = rc.byte();
@@ -225,13 +243,14 @@ void arbitrary(std::string_view in) {
              whole.findings);
   FUZZ_CHECK(scan(message, cuts, s) == whole);
   if (message.size() <= 512) {
-    std::vector<std::size_t> every;
+    static std::vector<std::size_t> every;  // storage reused across runs
+    every.clear();
     for (std::size_t i = 1; i < message.size(); ++i) every.push_back(i);
     FUZZ_CHECK(scan(message, every, s) == whole);
   }
 }
 
-mime::part read_part(recipe& rc, int depth, int& budget) {
+EHLO_FUZZ_HARNESS mime::part read_part(recipe& rc, int depth, int& budget) {
   --budget;
   const unsigned op = rc.byte();
   const std::size_t length = rc.byte() * (op & 0x80 ? 16 : 1);
@@ -266,12 +285,12 @@ mime::part read_part(recipe& rc, int depth, int& budget) {
   }
 }
 
-void flatten(const mime::part& p, std::vector<const mime::part*>& out) {
+EHLO_FUZZ_HARNESS void flatten(const mime::part& p, std::vector<const mime::part*>& out) {
   out.push_back(&p);
   for (const auto& c : p.parts) flatten(c, out);
 }
 
-void add_text(mime::part& p, const std::string& text) {
+EHLO_FUZZ_HARNESS void add_text(mime::part& p, const std::string& text) {
   if (p.parts.empty()) {
     if (p.filename.empty()) p.body += text;
     return;
@@ -279,14 +298,14 @@ void add_text(mime::part& p, const std::string& text) {
   for (auto& c : p.parts) add_text(c, text);
 }
 
-bool valid_name(std::string_view name) {
+EHLO_FUZZ_HARNESS bool valid_name(std::string_view name) {
   if (name.empty() || name.size() > 76) return false;
   for (const char c : name)
     if (!mime::is_ftext(c)) return false;
   return true;
 }
 
-bool sendable(const mime::part& p, bool allow_8bit) {
+EHLO_FUZZ_HARNESS bool sendable(const mime::part& p, bool allow_8bit) {
   if (!p.parts.empty())
     return std::all_of(p.parts.begin(), p.parts.end(), [&](const auto& c) { return sendable(c, allow_8bit); });
   if (p.encoding != mime::transfer_encoding::seven_bit && p.encoding != mime::transfer_encoding::eight_bit) return true;
@@ -306,7 +325,7 @@ bool sendable(const mime::part& p, bool allow_8bit) {
 
 /// Builds, splits strictly, and checks the tree and the header; returns the
 /// boundaries. A message the builder refuses must deserve it.
-std::vector<std::string> round_trip(const mime::message& m, const mime::build_options& o) {
+EHLO_FUZZ_HARNESS std::vector<std::string> round_trip(const mime::message& m, const mime::build_options& o) {
   std::error_code ec;
   const std::string out = mime::build(m, o, ec);
   const bool names_ok = std::all_of(m.fields.begin(), m.fields.end(), [](const auto& f) { return valid_name(f.name); });
@@ -367,7 +386,7 @@ std::vector<std::string> round_trip(const mime::message& m, const mime::build_op
   return boundaries;
 }
 
-void structured(std::string_view in) {
+EHLO_FUZZ_HARNESS void structured(std::string_view in) {
   recipe rc(in);
   mime::build_options o;
   o.seed = rc.u64();
@@ -401,7 +420,7 @@ void structured(std::string_view in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" EHLO_FUZZ_HARNESS int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   if (in[0] & 1)

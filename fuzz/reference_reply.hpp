@@ -18,14 +18,7 @@
 #include <string_view>
 #include <vector>
 
-// Harness code gets no coverage instrumentation: only the library's branches
-// should steer the fuzzer, and traced comparisons in per-byte loops of the
-// harness would cost most of each run.
-#if defined(__clang__)
-#define EHLO_FUZZ_HARNESS __attribute__((no_sanitize("coverage")))
-#else
-#define EHLO_FUZZ_HARNESS
-#endif
+#include "check.hpp"
 
 namespace ehlo::fuzz {
 
