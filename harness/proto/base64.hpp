@@ -43,8 +43,10 @@ struct decode_options {
 
 /// Exact size of the encoding of n bytes.
 constexpr std::size_t encoded_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
+/// An upper bound on the bytes n characters of base64 decode to.
+constexpr std::size_t decoded_size_bound(std::size_t n) noexcept { return (n + 3) / 4 * 3; }
 /// The most bytes n characters can decode to, whatever the options: each
-/// character carries at most six bits.
+/// character carries at most six bits. Never more than decoded_size_bound(n).
 constexpr std::size_t decoded_size_max(std::size_t n) noexcept { return n / 4 * 3 + n % 4 * 3 / 4; }
 /// The size a successful decode of `in` has when `in` holds no whitespace: the
 /// bits of its characters but the trailing '=' (at most two), in whole bytes.
@@ -59,8 +61,8 @@ std::string encode(std::string_view in);
 /// least 4), each ended by CRLF, the last one too. Empty input gives "".
 std::string encode_lines(std::string_view in, std::size_t columns = 76);
 
-/// Decodes into out, which must hold decoded_size_max(in.size()) bytes;
-/// nothing is written past them. Returns the
+/// Decodes into out, which must hold decoded_size_max(in.size()) bytes (so
+/// decoded_size_bound's is enough); nothing is written past them. Returns the
 /// bytes written; on error, ec is set and the return value is the number of
 /// bytes decoded before the offending character.
 std::size_t decode(std::string_view in, char* out, std::error_code& ec, const decode_options& opt = {}) noexcept;
