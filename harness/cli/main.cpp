@@ -15,6 +15,7 @@
 
 #include "check/transcript_lint.hpp"
 #include "proto/rules.hpp"
+#include "scenario/scenario_load.hpp"
 #include "scenario/transcript.hpp"
 
 namespace {
@@ -22,6 +23,8 @@ namespace {
 constexpr std::string_view usage = R"(usage: ehlo COMMAND [ARGS]
 
 commands:
+  validate PATH...      check scenario files (files, or folders of *.json) without running them;
+                        every error as file:line:column: pointer: what; exit 2 when any is invalid
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule
   rules                 list the SMTP rules findings are checked against
@@ -45,9 +48,10 @@ int cmd_rules() {
   return 0;
 }
 
-/// The files named, and the *.txt files under each folder named (recursive, sorted).
-/// An argument that names nothing is an error: the user mistyped it.
-bool collect(const std::vector<std::string_view>& args, std::vector<std::filesystem::path>& files) {
+/// The files named, and the files with `extension` under each folder named
+/// (recursive, sorted). An argument that names nothing is an error: the user mistyped it.
+bool collect(const std::vector<std::string_view>& args, std::string_view extension,
+             std::vector<std::filesystem::path>& files) {
   namespace fs = std::filesystem;
   for (const auto arg : args) {
     std::error_code ec;
@@ -55,7 +59,7 @@ bool collect(const std::vector<std::string_view>& args, std::vector<std::filesys
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
       for (const auto& e : fs::recursive_directory_iterator(p, ec))
-        if (e.is_regular_file() && e.path().extension() == ".txt") found.push_back(e.path());
+        if (e.is_regular_file() && e.path().extension() == extension) found.push_back(e.path());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(p, ec)) {
@@ -74,7 +78,7 @@ int cmd_lint(const std::vector<std::string_view>& args) {
     std::fputs("usage: ehlo lint PATH...\n", stderr);
     return 2;
   }
-  if (!collect(args, files)) return 2;
+  if (!collect(args, ".txt", files)) return 2;
   std::size_t total = 0, failed = 0;
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
@@ -102,6 +106,27 @@ int cmd_lint(const std::vector<std::string_view>& args) {
   return total == 0 ? 0 : 1;
 }
 
+int cmd_validate(const std::vector<std::string_view>& args) {
+  std::vector<std::filesystem::path> files;
+  if (args.empty()) {
+    std::fputs("usage: ehlo validate PATH...\n", stderr);
+    return 2;
+  }
+  if (!collect(args, ".json", files)) return 2;
+  std::size_t invalid = 0;
+  for (const auto& file : files) {
+    const auto loaded = ehlo::scenario::load_scenario_file(file);
+    for (const auto& d : loaded.errors) std::fprintf(stderr, "%s\n", to_string(file.string(), d).c_str());
+    invalid += !loaded.ok();
+  }
+  const char* plural = files.size() == 1 ? "" : "s";
+  if (invalid == 0)
+    std::printf("%zu scenario%s valid\n", files.size(), plural);
+  else
+    std::printf("%zu of %zu scenario%s invalid\n", invalid, files.size(), plural);
+  return invalid == 0 ? 0 : 2;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2) {
     std::fputs(usage.data(), stderr);
@@ -119,6 +144,7 @@ int run(int argc, char** argv) {
   const std::vector<std::string_view> args(argv + 2, argv + argc);
   if (cmd == "rules") return cmd_rules();
   if (cmd == "lint") return cmd_lint(args);
+  if (cmd == "validate") return cmd_validate(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

@@ -1,0 +1,215 @@
+// The static checks of a conversation's flow: what can be known about a
+// scenario without playing it. Each error points at the step that causes it.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "scenario/scenario_load.hpp"
+#include "scenario/scenario_names.hpp"
+#include "scenario/text_template.hpp"
+
+namespace ehlo::scenario {
+
+namespace {
+
+/// The leading letters of a command line, upper-cased: "EHLO" for "EHLO: x" too,
+/// so a quirky command still counts for the checks that follow it.
+std::string verb_of(std::string_view line) {
+  std::string v;
+  for (const char c : line) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
+    v += static_cast<char>(c >= 'a' ? c - 32 : c);
+  }
+  return v;
+}
+
+bool offers_auth(const reply_step& r) {
+  if (r.lines.empty() || !r.lines[0].starts_with("250")) return false;
+  return std::any_of(r.lines.begin() + 1, r.lines.end(), [](const std::string& l) {
+    const std::string v = verb_of(std::string_view(l).substr(std::min<std::size_t>(4, l.size())));
+    return v == "AUTH" && l.size() > 8 && (l[8] == ' ' || l[8] == '=');
+  });
+}
+
+class flow {
+ public:
+  flow(const scenario& sc, const load_settings& settings, std::vector<diagnostic>& errors)
+      : settings_(settings), errors_(errors) {
+    for (const auto& v : sc.vars) defined_.insert(v.name);
+    collect_captures(sc.steps);
+  }
+
+  void run(const scenario& sc) {
+    walk(sc.steps);
+    if (tls_.state == starttls::accepted) missing_tls();
+    for (const auto& [name, c] : captures_)
+      if (!c.used) error(*c.at, c.at->pointer + "/capture/" + name, "capture \"" + name + "\" is never used");
+    for (const auto& s : sc.secrets)
+      if (std::none_of(sc.vars.begin(), sc.vars.end(), [&](const variable& v) { return v.name == s; }))
+        errors_.push_back({{1, 1}, "secrets", "secret \"" + s + "\" is not one of \"vars\""});
+  }
+
+ private:
+  enum class ehlo_state { none, asked, with_auth, without_auth };
+  enum class starttls { none, asked, accepted };
+  enum class data_state { none, asked, inside };
+  struct conversation {
+    ehlo_state ehlo = ehlo_state::none;
+    const step* ehlo_reply = nullptr;
+    struct tls_progress {
+      starttls state = starttls::none;
+      const step* reply = nullptr;
+    } tls;
+    data_state data = data_state::none;
+  };
+  struct captured {
+    const step* at = nullptr;
+    bool used = false;
+  };
+
+  void error(const step& s, std::string pointer, std::string what) {
+    errors_.push_back({{s.pos.line, s.pos.column}, std::move(pointer), std::move(what)});
+  }
+
+  void collect_captures(const std::vector<step>& steps) {
+    for (const auto& s : steps) {
+      if (const auto* r = std::get_if<reply_step>(&s.what))
+        for (const auto& c : r->captures) captures_.try_emplace(c.var, captured{&s, false});
+      if (const auto* o = std::get_if<one_of_step>(&s.what))
+        for (const auto& b : o->branches) collect_captures(b);
+    }
+  }
+
+  void walk(const std::vector<step>& steps) {
+    for (const auto& s : steps) {
+      if (tls_.state == starttls::accepted && !std::holds_alternative<tls_step>(s.what)) missing_tls();
+      std::visit([&](const auto& kind) { visit(s, kind); }, s.what);
+    }
+  }
+
+  void missing_tls() {
+    const step& r = *tls_.reply;
+    if (!r.allows(allowance::no_tls_after_starttls))
+      error(r, r.pointer,
+            "STARTTLS got a 2xx reply, and no {\"tls\": \"start\"} step follows it (allow \"no-tls-after-starttls\" "
+            "on this reply if on purpose)");
+    tls_.state = starttls::none;
+  }
+
+  /// Checks the ${...} of one text: every variable set before it is read.
+  void uses(const step& s, const std::string& pointer, std::string_view text) {
+    template_error err;
+    for (const auto& name : variables_read(parse_template(text, err))) {
+      if (defined_.contains(name)) {
+        if (auto it = captures_.find(name); it != captures_.end()) it->second.used = true;
+        continue;
+      }
+      if (auto it = captures_.find(name); it != captures_.end()) {
+        it->second.used = true;
+        error(s, pointer, "variable \"" + name + "\" is used before " + it->second.at->pointer + " captures it");
+      } else {
+        error(s, pointer, "variable \"" + name + "\" is never set: give it in \"vars\", or capture it from a reply");
+      }
+      defined_.insert(name);  // one error per variable
+    }
+  }
+
+  void visit(const step& s, const reply_step& r) {
+    for (std::size_t i = 0; i < r.lines.size(); ++i)
+      uses(s, s.pointer + "/S" + (r.lines.size() > 1 ? "/" + std::to_string(i) : ""), r.lines[i]);
+    for (const auto& c : r.captures) defined_.insert(c.var);
+    if (conv_.ehlo == ehlo_state::asked) {
+      conv_.ehlo = !r.lines.empty() && r.lines[0].starts_with("250")
+                       ? (offers_auth(r) ? ehlo_state::with_auth : ehlo_state::without_auth)
+                       : ehlo_state::none;
+      conv_.ehlo_reply = &s;
+    }
+    if (tls_.state == starttls::asked)
+      tls_ = {!r.lines.empty() && r.lines[0].starts_with("2") ? starttls::accepted : starttls::none, &s};
+    if (conv_.data == data_state::asked)
+      conv_.data = !r.lines.empty() && r.lines[0].starts_with("3") ? data_state::inside : data_state::none;
+  }
+
+  void visit(const step& s, const command_step& c) { command(s, s.pointer + "/C", c); }
+
+  void command(const step& s, const std::string& pointer, const command_step& c) {
+    uses(s, pointer, c.line);
+    if (conv_.data == data_state::inside) {
+      if (c.line == ".") conv_.data = data_state::none;
+      return;
+    }
+    const std::string verb = verb_of(c.line);
+    if (verb == "EHLO") {
+      conv_.ehlo = ehlo_state::asked;
+    } else if (verb == "AUTH" && conv_.ehlo == ehlo_state::without_auth && !s.allows(allowance::auth_not_offered)) {
+      error(s, pointer, "AUTH after an EHLO reply (" + conv_.ehlo_reply->pointer +
+                            ") that offered no AUTH (allow \"auth-not-offered\" if on purpose)");
+    } else if (verb == "STARTTLS") {
+      tls_.state = starttls::asked;
+    } else if (verb == "DATA") {
+      conv_.data = data_state::asked;
+    }
+  }
+
+  void visit(const step& s, const pipeline_step& p) {
+    for (std::size_t i = 0; i < p.commands.size(); ++i)
+      command(s, s.pointer + "/pipeline/" + std::to_string(i), p.commands[i]);
+  }
+
+  void visit(const step& s, const message_step& m) {
+    const std::string p = s.pointer + "/message";
+    if (m.text) uses(s, p, *m.text);
+    for (std::size_t i = 0; i < m.headers.size(); ++i) uses(s, p + "/headers/" + std::to_string(i), m.headers[i]);
+    if (m.body) uses(s, p + "/body", *m.body);
+    if (m.html) uses(s, p + "/html", *m.html);
+    for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+      const auto& a = m.attachments[i];
+      const std::string ap = p + "/attachments/" + std::to_string(i);
+      if (a.file.empty()) {
+        uses(s, ap + "/content", a.content);
+      } else if (!settings_.folder.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(settings_.folder / a.file, ec))
+          error(s, ap + "/file", "attachment file \"" + a.file + "\" is not there (looked in " +
+                                     settings_.folder.string() + ")");
+      }
+    }
+    conv_.data = data_state::none;
+  }
+
+  void visit(const step& s, const bdat_step& b) { uses(s, s.pointer + "/bdat", b.chunk); }
+
+  void visit(const step& s, const tls_step&) {
+    if (tls_.state != starttls::accepted && !s.allows(allowance::tls_without_starttls))
+      error(s, s.pointer + "/tls",
+            "TLS starts here with no STARTTLS answered 2xx just before (allow \"tls-without-starttls\" if on purpose)");
+    tls_ = {};
+    conv_.ehlo = ehlo_state::none;  // RFC 3207 §4.2: all that was known is forgotten
+  }
+
+  void visit(const step&, const pause_step&) {}
+  void visit(const step&, const close_step&) {}
+
+  void visit(const step&, const one_of_step& o) {
+    const conversation before = conv_;
+    for (const auto& branch : o.branches) {
+      conv_ = before;
+      walk(branch);
+    }
+  }
+
+  const load_settings& settings_;
+  std::vector<diagnostic>& errors_;
+  std::set<std::string, std::less<>> defined_;
+  std::map<std::string, captured, std::less<>> captures_;
+  conversation conv_;
+  conversation::tls_progress& tls_ = conv_.tls;
+};
+
+}  // namespace
+
+void check_flow(const scenario& sc, const load_settings& settings, std::vector<diagnostic>& errors) {
+  flow(sc, settings, errors).run(sc);
+}
+
+}  // namespace ehlo::scenario

@@ -1,0 +1,61 @@
+// Loading a scenario file: JSON in, the model out, and every error a person
+// can act on, each with the file's line and column and the JSON pointer of the
+// value ("steps/3/S: reply code \"25\" is not three digits").
+//
+// Loading checks everything that can be known without running: the syntax,
+// the keys and their types, reply and command lines, regular expressions,
+// durations, ${...} expansions, and the flow of the conversation (a variable
+// used but never set, a capture never used, AUTH after an EHLO reply that
+// offered none, STARTTLS answered 220 with no TLS step after it). It never
+// throws and stays bounded on any input (see json.hpp and the settings).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenario/json.hpp"
+#include "scenario/scenario.hpp"
+
+namespace ehlo::scenario {
+
+struct diagnostic {
+  json::position pos;
+  std::string pointer;  ///< "steps/3/S"; empty for the document as a whole
+  std::string what;
+};
+
+/// "x.json:14:9: steps/3/S: reply code \"25\" is not three digits".
+std::string to_string(std::string_view file, const diagnostic& d);
+
+struct load_settings {
+  json::settings json;
+  std::size_t max_file_bytes = 16u << 20;
+  std::size_t max_steps = 100'000;   ///< over the whole file, alternatives included
+  std::size_t max_errors = 50;       ///< then one more saying how many were left out
+  std::size_t max_regex_bytes = 1024;
+  /// Where attachment files are looked for; empty: not checked.
+  std::filesystem::path folder;
+};
+
+struct loaded {
+  scenario sc;
+  std::vector<diagnostic> errors;
+  bool ok() const noexcept { return errors.empty(); }
+};
+
+/// Loads and checks the text of a scenario file.
+loaded load_scenario(std::string_view text, const load_settings& settings = {});
+
+/// Reads `file` (refusing one larger than the limit before reading it) and
+/// loads it; attachments are looked for beside it.
+loaded load_scenario_file(const std::filesystem::path& file, load_settings settings = {});
+
+/// The static checks of the conversation's flow, on a scenario that loaded
+/// without structural errors (load_scenario runs them; exposed for scenarios
+/// made in code, such as imported transcripts).
+void check_flow(const scenario& sc, const load_settings& settings, std::vector<diagnostic>& errors);
+
+}  // namespace ehlo::scenario
