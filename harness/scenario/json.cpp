@@ -163,10 +163,9 @@ class reader {
 
   /// Reads 4 hex digits after "\u".
   bool hex4(std::uint32_t& out) {
-    if (text_.size() - at_ < 4) return fail("expected four hex digits after \\u");
     out = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int h = hex_value(text_[at_ + i]);
+    for (std::size_t i = 0; i < 4; ++i) {
+      const int h = at_ + i < text_.size() ? hex_value(text_[at_ + i]) : -1;
       if (h < 0) return fail("expected four hex digits after \\u, found " + describe(text_.substr(at_ + i)));
       out = out << 4 | static_cast<std::uint32_t>(h);
     }
@@ -187,6 +186,7 @@ class reader {
         return true;
       }
       const auto u = static_cast<unsigned char>(c);
+      if (c == '\n') return fail("a string is not closed at the end of its line");
       if (u < 0x20) return fail("a control character (" + describe(rest()) + ") inside a string; write it escaped");
       if (u >= 0x80) {
         const std::size_t n = proto::syntax::utf8_sequence(rest());
@@ -232,10 +232,10 @@ class reader {
           break;
         }
         default:
-          --at_;
+          at_ -= 2;  // point at the backslash
           if (static_cast<unsigned char>(e) > 0x20 && static_cast<unsigned char>(e) < 0x7f)
             return fail(std::string("unknown escape '\\") + e + "' in a string");
-          return fail("unknown escape in a string: \\ then " + describe(rest()));
+          return fail("unknown escape in a string: \\ then " + describe(rest().substr(1)));
       }
     }
   }

@@ -44,9 +44,6 @@ class flow {
     if (tls_.state == starttls::accepted) missing_tls();
     for (const auto& [name, c] : captures_)
       if (!c.used) error(*c.at, c.at->pointer + "/capture/" + name, "capture \"" + name + "\" is never used");
-    for (const auto& s : sc.secrets)
-      if (std::none_of(sc.vars.begin(), sc.vars.end(), [&](const variable& v) { return v.name == s; }))
-        errors_.push_back({{1, 1}, "secrets", "secret \"" + s + "\" is not one of \"vars\""});
   }
 
  private:

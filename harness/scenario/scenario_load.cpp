@@ -123,7 +123,13 @@ class loader {
       }
     }
     for (const std::string_view required : {"version", "name", "steps"})
-      if (doc.find(required) == nullptr) error(doc, "", "missing the key " + show(required));
+      if (doc.find(required) == nullptr &&
+          std::find(suggested_.begin(), suggested_.end(), required) == suggested_.end())
+        error(doc, "", "missing the key " + show(required));
+    if (const value* secrets = doc.find("secrets"); secrets != nullptr && secrets->is(type::array))
+      for (std::size_t i = 0; i < sc.secrets.size() && i < secrets->items.size(); ++i)
+        if (std::none_of(sc.vars.begin(), sc.vars.end(), [&](const variable& v) { return v.name == sc.secrets[i]; }))
+          error(secrets->items[i], child("secrets", i), "secret " + show(sc.secrets[i]) + " is not one of \"vars\"");
   }
 
  private:
@@ -136,12 +142,20 @@ class loader {
     std::string what = "unknown key " + show(m.key);
     std::string_view best;
     std::size_t best_distance = 3;
-    for (const auto k : known)
-      if (const std::size_t d = distance(m.key, k); d < best_distance) {
+    for (const auto k : known) {
+      // A key in the wrong case ("c" for "C") is the likeliest slip of all.
+      const bool same_letters = std::equal(m.key.begin(), m.key.end(), k.begin(), k.end(), [](char a, char b) {
+        return (a | 0x20) == (b | 0x20);
+      });
+      if (const std::size_t d = same_letters ? 0 : distance(m.key, k); d < best_distance) {
         best = k;
         best_distance = d;
       }
-    if (!best.empty()) what += "; did you mean " + show(best) + "?";
+    }
+    if (!best.empty()) {
+      what += "; did you mean " + show(best) + "?";
+      suggested_.emplace_back(best);
+    }
     error(m.key_pos, child(pointer, m.key), what);
   }
 
@@ -649,6 +663,7 @@ class loader {
   const load_settings& settings_;
   std::vector<diagnostic>& errors_;
   std::size_t step_count_ = 0;
+  std::vector<std::string> suggested_;  ///< keys offered by "did you mean", not missing twice
 };
 
 }  // namespace

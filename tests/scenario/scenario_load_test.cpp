@@ -1,0 +1,224 @@
+#include "scenario/scenario_load.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "scenario/scenario_print.hpp"
+
+namespace sc = ehlo::scenario;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Every kind of step and every key, once.
+constexpr std::string_view everything = R"j({
+  "version": 1,
+  "name": "everything",
+  "description": "each key once",
+  "rfc": ["RFC 5321 §4.2"],
+  "tags": ["all", "t-1"],
+  "vars": {"user": "alice", "password": null},
+  "secrets": ["password"],
+  "timeout": 2.5,
+  "tls": "implicit",
+  "outcome": "fail",
+  "findings": ["5321-4.2"],
+  "steps": [
+    {"S": "220 mx.example ESMTP", "note": "greeting", "timeout": "30s"},
+    {"C": "EHLO client.example", "match": "verb"},
+    {"S": ["250-mx.example", "250-AUTH PLAIN", "250 PIPELINING"], "code": ["250", "2xx"], "offers": ["AUTH PLAIN"], "lacks": ["STARTTLS"]},
+    {"C": "AUTH PLAIN ${auth_plain(user, password)}"},
+    {"S": "235 2.7.0 ok", "status": "2.7.x", "text": "ok$"},
+    {"pipeline": ["MAIL FROM:<a@b>", {"C": "RCPT TO:<c@d>", "arg": "TO:<.*>"}]},
+    {"S": "250 ok", "optional": true},
+    {"S": "250 queued as 15668AD9ED", "capture": {"queue_id": "queued as (\\w+)"}},
+    {"C": "DATA"},
+    {"S": "354 go"},
+    {"message": {"headers": ["Subject: ${queue_id}"], "body": "hi\n", "html": "<p>hi</p>",
+                 "attachments": [{"name": "a.txt", "type": "text/plain", "content": "a"}]}},
+    {"S": "250 ok"},
+    {"bdat": "Subject: x\r\n\r\nhi\r\n", "last": true},
+    {"S": "250 ok"},
+    {"C": "STARTTLS"},
+    {"S": "220 go"},
+    {"tls": "start"},
+    {"C": "NOOP\n", "raw": true},
+    {"S": "250 ok\n", "raw": true},
+    {"pause": "250ms"},
+    {"S": ["250-a", "251 b"], "allow": ["mixed-codes"]},
+    {"one_of": [[{"C": "QUIT"}, {"S": "221 bye"}], [{"close": "C"}]]},
+    {"close": "S"}
+  ]
+})j";
+
+sc::loaded load(std::string_view text) { return sc::load_scenario(text); }
+
+std::string errors_of(std::string_view text, const sc::load_settings& settings = {}) {
+  std::string out;
+  for (const auto& d : sc::load_scenario(text, settings).errors) out += sc::to_string("f", d) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("load: every key of the format reaches the model") {
+  const auto l = load(everything);
+  for (const auto& d : l.errors) FAIL_CHECK(sc::to_string("everything", d));
+  REQUIRE(l.ok());
+  const sc::scenario& s = l.sc;
+  CHECK(s.name == "everything");
+  CHECK(s.description == "each key once");
+  CHECK(s.rfc == std::vector<std::string>{"RFC 5321 §4.2"});
+  CHECK(s.tags == std::vector<std::string>{"all", "t-1"});
+  REQUIRE(s.vars.size() == 2);
+  CHECK(s.vars[0] == sc::variable{"user", "alice"});
+  CHECK(s.vars[1] == sc::variable{"password", std::nullopt});
+  CHECK(s.secrets == std::vector<std::string>{"password"});
+  CHECK(s.timeout == sc::duration(2500));
+  CHECK(s.implicit_tls);
+  CHECK(s.expect == sc::outcome::fail);
+  CHECK(s.findings == std::vector<std::string>{"5321-4.2"});
+  REQUIRE(s.steps.size() == 23);
+
+  const auto& greet = s.steps[0];
+  CHECK(greet.note == "greeting");
+  CHECK(greet.timeout == sc::duration(30s));
+  CHECK(greet.pos.line == 14);
+  CHECK(greet.pos.column == 5);
+  CHECK(greet.pointer == "steps/0");
+  CHECK(std::get<sc::reply_step>(greet.what).lines == std::vector<std::string>{"220 mx.example ESMTP"});
+
+  CHECK(std::get<sc::command_step>(s.steps[1].what).match == sc::command_match::verb);
+  const auto& ehlo = std::get<sc::reply_step>(s.steps[2].what);
+  REQUIRE(ehlo.codes.size() == 2);
+  CHECK(ehlo.codes[0].matches(250));
+  CHECK_FALSE(ehlo.codes[0].matches(251));
+  CHECK(ehlo.codes[1].matches(299));
+  CHECK_FALSE(ehlo.codes[1].matches(300));
+  CHECK(ehlo.offers == std::vector<std::string>{"AUTH PLAIN"});
+  CHECK(ehlo.lacks == std::vector<std::string>{"STARTTLS"});
+  const auto& ok = std::get<sc::reply_step>(s.steps[4].what);
+  CHECK(ok.status == "2.7.x");
+  CHECK(ok.text == "ok$");
+  const auto& pipe = std::get<sc::pipeline_step>(s.steps[5].what);
+  REQUIRE(pipe.commands.size() == 2);
+  CHECK(pipe.commands[1].arg == "TO:<.*>");
+  CHECK(s.steps[6].optional);
+  CHECK(std::get<sc::reply_step>(s.steps[7].what).captures == std::vector<sc::capture>{{"queue_id", "queued as (\\w+)"}});
+  const auto& msg = std::get<sc::message_step>(s.steps[10].what);
+  CHECK(msg.headers == std::vector<std::string>{"Subject: ${queue_id}"});
+  CHECK(msg.body == "hi\n");
+  CHECK(msg.html == "<p>hi</p>");
+  REQUIRE(msg.attachments.size() == 1);
+  CHECK(msg.attachments[0] == sc::attachment{"a.txt", "text/plain", "", "a"});
+  CHECK(std::get<sc::bdat_step>(s.steps[12].what) == sc::bdat_step{"Subject: x\r\n\r\nhi\r\n", true});
+  CHECK(std::holds_alternative<sc::tls_step>(s.steps[16].what));
+  CHECK(std::get<sc::command_step>(s.steps[17].what).raw);
+  CHECK(std::get<sc::reply_step>(s.steps[18].what).raw);
+  CHECK(std::get<sc::pause_step>(s.steps[19].what).length == sc::duration(250));
+  CHECK(s.steps[20].allows(sc::allowance::mixed_codes));
+  CHECK_FALSE(s.steps[20].allows(sc::allowance::continuation));
+  const auto& alt = std::get<sc::one_of_step>(s.steps[21].what);
+  REQUIRE(alt.branches.size() == 2);
+  CHECK(alt.branches[1][0].pointer == "steps/21/one_of/1/0");
+  CHECK_FALSE(std::get<sc::close_step>(alt.branches[1][0].what).by_server);
+  CHECK(std::get<sc::close_step>(s.steps[22].what).by_server);
+}
+
+TEST_CASE("load: the printed JSON loads back to the same scenario, and prints the same") {
+  const auto first = load(everything);
+  REQUIRE(first.ok());
+  const std::string printed = sc::to_json(first.sc);
+  const auto second = load(printed);
+  for (const auto& d : second.errors) FAIL_CHECK(sc::to_string("printed", d));
+  CHECK(second.sc == first.sc);
+  CHECK(sc::to_json(second.sc) == printed);
+  // A multi-line reply is printed a line under the other, like a transcript.
+  CHECK(printed.find("{\"S\": [\"250-mx.example\",\n           \"250-AUTH PLAIN\",\n") != std::string::npos);
+}
+
+TEST_CASE("load: durations") {
+  const auto timeout_of = [](std::string_view d) {
+    const auto l = load(R"j({"version": 1, "name": "d", "timeout": )j" + std::string(d) + R"j(, "steps": [{"S": "220 x"}]})j");
+    return l.ok() ? std::to_string(l.sc.timeout->count()) + "ms" : l.errors[0].what;
+  };
+  CHECK(timeout_of("0") == "0ms");
+  CHECK(timeout_of("1.5") == "1500ms");
+  CHECK(timeout_of("\"250ms\"") == "250ms");
+  CHECK(timeout_of("\"2s\"") == "2000ms");
+  CHECK(timeout_of("\"0.5s\"") == "500ms");
+  CHECK(timeout_of("\"1m\"") == "60000ms");
+  CHECK(timeout_of("3600") == "3600000ms");
+  CHECK(timeout_of("3601") == "a duration must be between 0 and 1 hour");
+  CHECK(timeout_of("-1") == "a duration must be between 0 and 1 hour");
+  CHECK(timeout_of("\"-1s\"") == "duration \"-1s\" is not a number with a unit: \"250ms\", \"2s\", \"1m\"");
+  CHECK(timeout_of("\"2\"") == "duration \"2\" is not a number with a unit: \"250ms\", \"2s\", \"1m\"");
+  CHECK(timeout_of("\"s\"") == "duration \"s\" is not a number with a unit: \"250ms\", \"2s\", \"1m\"");
+  CHECK(timeout_of("true") == "expected a duration (seconds, or a string such as \"2s\"), found true or false");
+  CHECK(sc::to_string(sc::duration(250)) == "250ms");
+  CHECK(sc::to_string(sc::duration(2000)) == "2s");
+  CHECK(sc::to_string(sc::duration(120000)) == "2m");
+  CHECK(sc::to_string(sc::duration(0)) == "0s");
+}
+
+TEST_CASE("load: flow checks follow the conversation") {
+  // AUTH is fine after the EHLO reply inside TLS offered it, though the first did not.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [
+    {"S": "220 x"}, {"C": "EHLO c"}, {"S": ["250-x", "250 STARTTLS"]},
+    {"C": "STARTTLS"}, {"S": "220 go"}, {"tls": "start"},
+    {"C": "EHLO c"}, {"S": ["250-x", "250 AUTH=LOGIN"]}, {"C": "AUTH LOGIN"}, {"S": "334 VXNlcm5hbWU6"}]})j") == "");
+  // A data line that reads like AUTH is data, not a command.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [
+    {"S": "220 x"}, {"C": "EHLO c"}, {"S": "250 x"}, {"C": "DATA"}, {"S": "354 go"},
+    {"C": "AUTH LOGIN"}, {"C": "."}, {"S": "250 ok"}]})j") == "");
+  // A refused STARTTLS needs no TLS step.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"}, {"S": "454 no"}]})j") == "");
+  // STARTTLS answered 220 at the very end still needs its TLS step.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"}, {"S": "220 go"}]})j") ==
+        "f:1:74: steps/2: STARTTLS got a 2xx reply, and no {\"tls\": \"start\"} step follows it (allow "
+        "\"no-tls-after-starttls\" on this reply if on purpose)\n");
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"},
+    {"S": "220 go", "allow": ["no-tls-after-starttls"]}]})j") == "");
+  // A variable given as null (to be set with --var) counts as set.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "vars": {"p": null}, "steps": [{"C": "${p}"}]})j") == "");
+  // A capture in one branch of one_of counts after it.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [
+    {"one_of": [[{"S": "250 id 1", "capture": {"id": "id (.*)"}}], [{"S": "251 id 2", "capture": {"id": "id (.*)"}}]]},
+    {"C": "X ${id}"}]})j") == "");
+}
+
+TEST_CASE("load: limits") {
+  sc::load_settings small;
+  small.max_steps = 3;
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "A"}, {"C": "B"}, {"C": "C"}]})j",
+                  small) == "f:1:79: steps/3: more than 3 steps\n");
+  small.max_errors = 2;
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "1"}, {"S": "2"}, {"S": "3"}, {"S": "4"}]})j", small) ==
+        "f:1:45: steps/0/S: reply code \"1\" is not three digits (allow \"bad-code\" if on purpose)\n"
+        "f:1:57: steps/1/S: reply code \"2\" is not three digits (allow \"bad-code\" if on purpose)\n"
+        "f:1:57: 2 more errors not shown\n");
+  small.max_regex_bytes = 8;
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "123456789"}]})j", small) ==
+        "f:1:62: steps/0/text: a regular expression longer than 8 bytes\n");
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "(((((((((((((((((a)))))))))))))))))"}]})j") ==
+        "f:1:62: steps/0/text: a regular expression nested deeper than 16 groups\n");
+
+  // A file over the limit is refused before it is read.
+  const auto path = std::filesystem::temp_directory_path() / "ehlo-load-test-big.json";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(2000, ' ');
+  }
+  sc::load_settings tiny;
+  tiny.max_file_bytes = 1000;
+  const auto l = sc::load_scenario_file(path, tiny);
+  std::filesystem::remove(path);
+  REQUIRE(l.errors.size() == 1);
+  CHECK(sc::to_string("big.json", l.errors[0]) == "big.json:1:1: the file is 2000 bytes; a scenario file is at most 1000");
+  const auto missing = sc::load_scenario_file("/nonexistent/ehlo.json");
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].what.starts_with("cannot be read: "));
+}
