@@ -12,6 +12,8 @@ packages=(
   libasio-dev libssl-dev nlohmann-json3-dev doctest-dev
   clang libclang-rt-14-dev
   openssl zip
+  # tests/scenarios/check_schema.py: the scenario files against scenarios/scenario.schema.json
+  python3-jsonschema
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
