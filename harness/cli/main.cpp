@@ -59,7 +59,8 @@ bool collect(const std::vector<std::string_view>& args, std::string_view extensi
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
       for (const auto& e : fs::recursive_directory_iterator(p, ec))
-        if (e.is_regular_file() && e.path().extension() == extension) found.push_back(e.path());
+        if (e.is_regular_file() && e.path().extension() == extension && !e.path().string().ends_with(".schema.json"))
+          found.push_back(e.path());
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::is_regular_file(p, ec)) {

@@ -78,7 +78,7 @@ class loader {
     }
     static constexpr std::string_view keys[] = {"version", "name",     "description", "rfc",     "tags",
                                                 "vars",    "secrets",  "timeout",     "tls",     "outcome",
-                                                "findings", "steps"};
+                                                "findings", "steps",   "$schema"};
     for (const auto& m : doc.members) {
       const value& v = m.val;
       const std::string& k = m.key;
@@ -113,6 +113,9 @@ class loader {
           for (std::size_t i = 0; i < sc.findings.size(); ++i)
             if (proto::find_rule(sc.findings[i]) == nullptr)
               error(v.items[i], child(k, i), "no rule has the id " + show(sc.findings[i]) + " (see `ehlo rules`)");
+      } else if (k == "$schema") {
+        std::string ignored;  // for editors: where the JSON Schema is
+        string(v, k, ignored);
       } else if (k == "steps") {
         if (expect(v, k, type::array)) {
           if (v.items.empty()) error(v, k, "a scenario needs at least one step");
