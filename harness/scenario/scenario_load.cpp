@@ -10,6 +10,7 @@
 
 #include "proto/rules.hpp"
 #include "scenario/line_rules.hpp"
+#include "scenario/regex_syntax.hpp"
 #include "scenario/scenario_names.hpp"
 #include "scenario/text_template.hpp"
 
@@ -279,7 +280,7 @@ class loader {
       return false;
     }
     try {
-      const std::regex re(s, std::regex::ECMAScript);
+      const std::regex re(s, regex_syntax);
       return true;
     } catch (const std::regex_error& e) {
       error(at, pointer, "bad regular expression " + show(s) + ": " + e.what());
