@@ -187,7 +187,30 @@ class flow {
   void visit(const step&, const pause_step&) {}
   void visit(const step&, const close_step&) {}
 
-  void visit(const step&, const one_of_step& o) {
+  /// 'S' or 'C': who sends a step; 0 for steps both sides play (tls, pause, one_of).
+  static char sender(const step& s) {
+    if (std::holds_alternative<reply_step>(s.what)) return 'S';
+    if (const auto* c = std::get_if<close_step>(&s.what)) return c->by_server ? 'S' : 'C';
+    if (std::holds_alternative<tls_step>(s.what) || std::holds_alternative<pause_step>(s.what) ||
+        std::holds_alternative<one_of_step>(s.what))
+      return 0;
+    return 'C';
+  }
+
+  void visit(const step& s, const one_of_step& o) {
+    // The receiving role picks a branch by what comes first: from one side.
+    char first = 0;
+    for (std::size_t i = 0; i < o.branches.size(); ++i) {
+      const char by = o.branches[i].empty() ? 0 : sender(o.branches[i][0]);
+      if (by != 0 && first != 0 && by != first) {
+        error(o.branches[i][0], s.pointer + "/one_of/" + std::to_string(i) + "/0",
+              std::string("this branch begins with a step the ") + (by == 'S' ? "server" : "client") +
+                  " sends, an earlier one with a step the " + (first == 'S' ? "server" : "client") +
+                  " sends; the branches must begin on the same side");
+        break;
+      }
+      if (first == 0) first = by;
+    }
     const conversation before = conv_;
     for (const auto& branch : o.branches) {
       conv_ = before;
