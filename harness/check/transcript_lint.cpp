@@ -74,6 +74,7 @@ class linter {
   }
 
   void server(const transcript_step& step) {
+    if (step.lines.empty()) return;  // only a model made in code has one
     std::string bytes;
     for (const auto& l : step.lines) bytes.append(l).append("\r\n");
     proto::reply_parser parser(lenient_replies());
@@ -145,6 +146,13 @@ class linter {
   }
 
   void client(const transcript_step& step) {
+    if (step.data_not_shown || step.lines.empty()) {  // a whole message a capture did not show
+      if (mode_ == mode::data) {
+        mode_ = mode::commands;
+        waiting_.push_back({std::string(end_of_data_step), step.line});
+      }
+      return;
+    }
     const std::string& line = step.lines.front();
     if (mode_ == mode::data) {
       if (line.size() + 2 > 1000)

@@ -4,6 +4,8 @@
 // Exit codes: 0 success; 1 a check failed (findings, a failed scenario);
 // 2 bad usage or bad input (nothing was run).
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -16,6 +18,9 @@
 #include "check/transcript_lint.hpp"
 #include "proto/rules.hpp"
 #include "scenario/scenario_load.hpp"
+#include "scenario/scenario_print.hpp"
+#include "scenario/transcript_formats.hpp"
+#include "scenario/transcript_import.hpp"
 #include "scenario/transcript.hpp"
 
 namespace {
@@ -25,6 +30,9 @@ constexpr std::string_view usage = R"(usage: ehlo COMMAND [ARGS]
 commands:
   validate PATH...      check scenario files (files, or folders of *.json) without running them;
                         every error as file:line:column: pointer: what; exit 2 when any is invalid
+  import FILE [--format F] [--name N]
+                        print the scenario of a captured transcript; F: auto (the default), sc,
+                        swaks, curl-v, curl-trace, smtplib, msmtp
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule
   rules                 list the SMTP rules findings are checked against
@@ -128,6 +136,91 @@ int cmd_validate(const std::vector<std::string_view>& args) {
   return invalid == 0 ? 0 : 2;
 }
 
+/// The whole of a file, or false with a message on stderr (a limit keeps a
+/// mistaken multi-gigabyte argument from being read into memory).
+bool read_file(const std::filesystem::path& file, std::size_t limit, std::string& text) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    std::fprintf(stderr, "ehlo: %s: %s\n", file.c_str(), ec.message().c_str());
+    return false;
+  }
+  if (size > limit) {
+    std::fprintf(stderr, "ehlo: %s: %ju bytes; at most %zu are read\n", file.c_str(), static_cast<std::uintmax_t>(size),
+                 limit);
+    return false;
+  }
+  std::ifstream in(file, std::ios::binary);
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in && !in.eof()) {
+    std::fprintf(stderr, "ehlo: %s: cannot be read\n", file.c_str());
+    return false;
+  }
+  return true;
+}
+
+int cmd_import(const std::vector<std::string_view>& args) {
+  namespace sc = ehlo::scenario;
+  constexpr std::string_view import_usage =
+      "usage: ehlo import FILE [--format auto|sc|swaks|curl-v|curl-trace|smtplib|msmtp] [--name NAME]\n";
+  std::string_view file, format = "auto";
+  std::string name;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if ((args[i] == "--format" || args[i] == "--name") && i + 1 < args.size()) {
+      if (args[i] == "--format")
+        format = args[i + 1];
+      else
+        name = args[i + 1];
+      ++i;
+    } else if (!args[i].starts_with("--") && file.empty()) {
+      file = args[i];
+    } else {
+      std::fputs(import_usage.data(), stderr);
+      return 2;
+    }
+  }
+  if (file.empty()) {
+    std::fputs(import_usage.data(), stderr);
+    return 2;
+  }
+  std::string text;
+  if (!read_file(std::filesystem::path(file), 64u << 20, text)) return 2;
+  std::optional<sc::transcript_format> f;
+  if (format == "auto") {
+    f = sc::detect_format(text);
+    if (!f) {
+      std::fprintf(stderr,
+                   "ehlo: %.*s: not a transcript ehlo can tell (S:/C:, swaks, curl -v, curl --trace-ascii, smtplib, "
+                   "msmtp --debug); name it with --format\n",
+                   static_cast<int>(file.size()), file.data());
+      return 2;
+    }
+    const auto n = sc::format_name(*f);
+    std::fprintf(stderr, "ehlo: %.*s: read as %.*s output\n", static_cast<int>(file.size()), file.data(),
+                 static_cast<int>(n.size()), n.data());
+  } else if (f = sc::format_of(format); !f) {
+    std::fprintf(stderr, "ehlo: unknown format '%.*s'\n%s", static_cast<int>(format.size()), format.data(),
+                 import_usage.data());
+    return 2;
+  }
+  sc::transcript_error err;
+  const auto steps = sc::read_transcript(text, *f, err);
+  if (err) {
+    std::fprintf(stderr, "%.*s:%zu: %s\n", static_cast<int>(file.size()), file.data(), err.line, err.what.c_str());
+    return 2;
+  }
+  if (steps.empty()) {
+    std::fprintf(stderr, "ehlo: %.*s: no SMTP conversation in it\n", static_cast<int>(file.size()), file.data());
+    return 2;
+  }
+  const auto n = sc::format_name(*f);
+  auto scenario = sc::import_transcript(
+      steps, name.empty() ? sc::name_from_file(file) : name,
+      "Imported by `ehlo import` from " + std::string(std::filesystem::path(file).filename()) + " (" + std::string(n) + ").");
+  std::fputs(sc::to_json(scenario).c_str(), stdout);
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2) {
     std::fputs(usage.data(), stderr);
@@ -146,6 +239,7 @@ int run(int argc, char** argv) {
   if (cmd == "rules") return cmd_rules();
   if (cmd == "lint") return cmd_lint(args);
   if (cmd == "validate") return cmd_validate(args);
+  if (cmd == "import") return cmd_import(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

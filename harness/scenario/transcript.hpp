@@ -15,6 +15,12 @@
 // The reader records, it does not correct: quirks of the capture are kept as
 // written, for a checker to flag. Blank lines separate steps, except after a
 // client line, where a blank line is an empty data line.
+//
+// A "#" line is a comment: the text after "#" and one optional space becomes
+// the note of the next step (several such lines joined by "\n"; comments after
+// the last step are added to its note). The line `#C: (data not shown)`
+// (sc_data_not_shown) is a client step with data_not_shown set: the form
+// write_sc_transcript (transcript_formats.hpp) gives that step.
 #pragma once
 
 #include <cstddef>
@@ -31,11 +37,20 @@ struct transcript_step {
   side from = side::server;
   std::vector<std::string> lines;  ///< a reply's lines (server) or exactly one line (client), no CRLF
   std::size_t line = 0;            ///< where the step starts in the file, 1-based
+  /// What the capture said about this step besides the protocol (a "#" comment,
+  /// a tool's info line), for a human reading the import; lines joined by "\n".
+  std::string note = {};
+  /// A client step standing for message content the capture did not show
+  /// (curl -v): all of it, the end-of-data line included. `lines` is empty.
+  bool data_not_shown = false;
 
   friend bool operator==(const transcript_step&, const transcript_step&) = default;
 };
 
-/// S@12{"250-a" "250 b"}: for test failures and debugging.
+/// The comment line that stands for a data_not_shown step in the S:/C: form.
+inline constexpr std::string_view sc_data_not_shown = "#C: (data not shown)";
+
+/// S@12{"250-a" "250 b"} #"note": for test failures and debugging.
 std::ostream& operator<<(std::ostream& os, const transcript_step& s);
 
 struct transcript_error {

@@ -6,6 +6,8 @@
 #include <iterator>
 #include <string>
 
+#include "support/print_steps.hpp"
+
 using namespace ehlo::scenario;
 
 namespace {
@@ -37,7 +39,7 @@ TEST_CASE("S:/C: transcript: replies, wrapped lines, continuation lines and data
   const auto steps = read_sc_transcript(text, err);
   CHECK_FALSE(err);
   const std::vector<transcript_step> want{
-      {side::server, {"220 mx.google.com ESMTP w28sm1561195uge.4"}, 2},
+      {side::server, {"220 mx.google.com ESMTP w28sm1561195uge.4"}, 2, "comment"},
       {side::client, {"EHLO: mydomain.com"}, 4},
       {side::server, {"250-smtp.wp.pl", "250-PIPELINING", "250 8BITMIME"}, 5},
       {side::client, {"DATA"}, 9},
@@ -62,6 +64,23 @@ TEST_CASE("S:/C: transcript: a reply whose every line carries the S: prefix is o
       {side::server, {"250-smtp.server.com Hello", "250-SIZE 1000000", "250 HELP"}, 1},
       {side::server, {"250 again"}, 4},
       {side::server, {"220-a", "221 b"}, 5},
+  };
+  CHECK(steps == want);
+}
+
+TEST_CASE("S:/C: transcript: comments are the notes of the step after them") {
+  transcript_error err;
+  const auto steps = read_sc_transcript(
+      "#first\n# two\n#\n#  indented\nS: 220 x\n# inside\n250 y\nC: DATA\n# body\n"
+      "#C: (data not shown)\nS: 250-a\n# between\nS: 250 b\n# after\n# the end\n",
+      err);
+  CHECK_FALSE(err);
+  const std::vector<transcript_step> want{
+      {side::server, {"220 x", "250 y"}, 5, "first\ntwo\n\n indented"},
+      {side::client, {"DATA"}, 8, "inside"},  // a comment in a reply waits for the next step
+      {side::client, {}, 10, "body", true},
+      // Comments inside a reply wait for the next step; those after the last step join its note.
+      {side::server, {"250-a", "250 b"}, 11, "between\nafter\nthe end"},
   };
   CHECK(steps == want);
 }
