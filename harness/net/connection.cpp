@@ -1,0 +1,207 @@
+#include "net/connection.hpp"
+
+#include <asio/connect.hpp>
+#include <asio/error.hpp>
+#include <asio/ip/address.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <limits>
+#include <utility>
+
+#include "net/endpoint.hpp"
+#include "net/error.hpp"
+#include "net/race.hpp"
+
+namespace ehlo::net {
+
+connection::connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+connection::connection(const asio::any_io_executor& ex) : socket_(ex) {}
+connection::connection(connection&&) noexcept = default;
+connection& connection::operator=(connection&&) noexcept = default;
+connection::~connection() = default;
+
+asio::ip::tcp::socket& connection::tcp() noexcept { return tls_ ? tls_->next_layer() : socket_; }
+const asio::ip::tcp::socket& connection::tcp() const noexcept { return tls_ ? tls_->next_layer() : socket_; }
+
+bool connection::is_open() const noexcept { return tcp().is_open(); }
+asio::any_io_executor connection::get_executor() noexcept { return socket_.get_executor(); }
+
+asio::ip::tcp::endpoint connection::local_endpoint() const {
+  std::error_code ignored;
+  return tcp().local_endpoint(ignored);
+}
+asio::ip::tcp::endpoint connection::remote_endpoint() const {
+  std::error_code ignored;
+  return tcp().remote_endpoint(ignored);
+}
+
+void connection::close() noexcept {
+  std::error_code ignored;
+  tcp().close(ignored);
+}
+
+asio::awaitable<connect_result> connection::connect(asio::any_io_executor ex, std::string host, std::uint16_t port,
+                                                    deadline d) {
+  connect_result r{connection(ex), {}};
+  auto found = co_await resolve(std::move(host), port, d);
+  if (found.ec) {
+    r.ec = found.ec;
+    co_return r;
+  }
+  asio::steady_timer timer(ex, d);
+  auto [order, ec, chosen, timer_ec] =
+      co_await detail::race(timer, asio::async_connect(r.conn.socket_, found.endpoints, detail::deferred));
+  static_cast<void>(order);
+  static_cast<void>(chosen);
+  r.ec = detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec;
+  if (r.ec) r.conn.close();
+  co_return r;
+}
+
+namespace {
+
+template <typename Stream>
+asio::awaitable<read_result> read_on(Stream& s, std::span<char> buf, deadline d) {
+  asio::steady_timer timer(s.get_executor(), d);
+  auto [order, ec, n, timer_ec] =
+      co_await detail::race(timer, s.async_read_some(asio::buffer(buf.data(), buf.size()), detail::deferred));
+  static_cast<void>(order);
+  co_return read_result{n, detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec};
+}
+
+// asio::transfer_all hands write_some 64 KiB at a time; this hands it all
+// that is left, so the kernel (or one TLS record) takes as much as it can.
+std::size_t whole_rest(const std::error_code& ec, std::size_t) {
+  return ec ? 0 : std::numeric_limits<std::size_t>::max();
+}
+
+template <typename Stream>
+asio::awaitable<read_result> write_on(Stream& s, std::string_view data, deadline d) {
+  asio::steady_timer timer(s.get_executor(), d);
+  auto [order, ec, n, timer_ec] =
+      co_await detail::race(timer, asio::async_write(s, asio::buffer(data), whole_rest, detail::deferred));
+  static_cast<void>(order);
+  co_return read_result{n, detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec};
+}
+
+}  // namespace
+
+asio::awaitable<read_result> connection::read_some(std::span<char> buf, deadline d) {
+  if (!is_open()) co_return read_result{0, error::not_open};
+  auto r = tls_ ? co_await read_on(*tls_, buf, d) : co_await read_on(socket_, buf, d);
+  bytes_in_ += r.bytes;
+  co_return r;
+}
+
+asio::awaitable<std::error_code> connection::write(std::string_view data, deadline d) {
+  if (!is_open()) co_return error::not_open;
+  auto r = tls_ ? co_await write_on(*tls_, data, d) : co_await write_on(socket_, data, d);
+  bytes_out_ += r.bytes;
+  if (r.ec == error::timed_out) close();
+  co_return r.ec;
+}
+
+bool connection::can_start_tls(std::error_code& ec) const {
+  if (tls_)
+    ec = error::tls_started;
+  else if (!socket_.is_open())
+    ec = error::not_open;
+  return !ec;
+}
+
+asio::awaitable<std::error_code> connection::handshake(asio::ssl::stream_base::handshake_type role, deadline d) {
+  asio::steady_timer timer(socket_.get_executor(), d);
+  auto [order, ec, timer_ec] = co_await detail::race(timer, tls_->async_handshake(role, detail::deferred));
+  static_cast<void>(order);
+  if (detail::timed_out(ec, timer_ec)) ec = error::timed_out;
+  if (ec)
+    close();
+  else
+    tls_done_ = true;
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> connection::start_tls_client(asio::ssl::context& ctx, std::string host, deadline d) {
+  std::error_code ec;
+  if (!can_start_tls(ec)) co_return ec;
+  tls_ = std::make_unique<tls_stream>(std::move(socket_), ctx);
+  SSL* ssl = tls_->native_handle();
+  if (!host.empty()) {
+    std::error_code not_literal;
+    asio::ip::make_address(host, not_literal);
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    // SSL_set_tlsext_host_name is a macro over SSL_ctrl with an old-style cast.
+    const bool ok = not_literal ? SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                                           static_cast<void*>(host.data())) == 1 &&
+                                      SSL_set1_host(ssl, host.c_str()) == 1
+                                : X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
+    if (!ok) {
+      ERR_clear_error();
+      close();
+      co_return make_error_code(asio::error::invalid_argument);
+    }
+  }
+  co_return co_await handshake(asio::ssl::stream_base::client, d);
+}
+
+asio::awaitable<std::error_code> connection::start_tls_server(asio::ssl::context& ctx, deadline d) {
+  std::error_code ec;
+  if (!can_start_tls(ec)) co_return ec;
+  tls_ = std::make_unique<tls_stream>(std::move(socket_), ctx);
+  co_return co_await handshake(asio::ssl::stream_base::server, d);
+}
+
+asio::awaitable<std::error_code> connection::shutdown(deadline d) {
+  if (!is_open()) co_return error::not_open;
+  std::error_code result;
+  if (tls_done_) {
+    // Pretending the peer's close_notify already came makes SSL_shutdown send
+    // ours and finish, instead of waiting for a reply many servers never send.
+    // Afterwards the pretence is dropped, so reads go on to the peer's end.
+    SSL* ssl = tls_->native_handle();
+    const int received = SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN;
+    SSL_set_shutdown(ssl, SSL_get_shutdown(ssl) | SSL_RECEIVED_SHUTDOWN);
+    asio::steady_timer timer(socket_.get_executor(), d);
+    auto [order, ec, timer_ec] = co_await detail::race(timer, tls_->async_shutdown(detail::deferred));
+    static_cast<void>(order);
+    SSL_set_shutdown(ssl, (SSL_get_shutdown(ssl) & ~SSL_RECEIVED_SHUTDOWN) | received);
+    result = detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec;
+    if (result == error::timed_out) close();
+  }
+  std::error_code ignored;
+  if (is_open()) tcp().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  co_return result;
+}
+
+std::string_view connection::tls_version() const noexcept {
+  return tls_done_ ? SSL_get_version(tls_->native_handle()) : "";
+}
+
+std::string_view connection::tls_cipher() const noexcept {
+  const char* name = tls_done_ ? SSL_get_cipher_name(tls_->native_handle()) : nullptr;
+  return name ? name : "";
+}
+
+// OpenSSL's verify result starts as X509_V_OK; it means something only once a
+// certificate came, which the peer chain shows (kept even when the check fails).
+long connection::peer_verify_result() const noexcept {
+  if (!tls_ || !SSL_get_peer_cert_chain(tls_->native_handle())) return -1;
+  return SSL_get_verify_result(tls_->native_handle());
+}
+
+std::string_view connection::peer_verify_error() const noexcept {
+  const long result = peer_verify_result();
+  return result == -1 ? "no peer certificate" : X509_verify_cert_error_string(result);
+}
+
+std::string_view connection::server_name() const noexcept {
+  const char* name = tls_ ? SSL_get_servername(tls_->native_handle(), TLSEXT_NAMETYPE_host_name) : nullptr;
+  return name ? name : "";
+}
+
+}  // namespace ehlo::net
