@@ -181,6 +181,7 @@ class trace_reader {
 
   void header_line(std::size_t at) {
     if (block_ == block::send_header) {
+      end_data(at, false);  // a command, not a reply, ends what was sent before it
       b_.client_line(header_, at);
     } else {
       end_data(at, true);

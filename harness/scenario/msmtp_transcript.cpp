@@ -42,7 +42,7 @@ std::vector<transcript_step> read_msmtp(std::string_view text, transcript_error&
     } else if (line == "TLS session parameters:") {
       tls_parameters = true;
       continue;
-    } else if (tls_parameters && line.starts_with(' ')) {
+    } else if (tls_parameters && line.starts_with(' ') && line.find_first_not_of(' ') != std::string_view::npos) {
       b.note(std::string("TLS session parameters: ").append(line.substr(line.find_first_not_of(' '))));
     } else if (is_binary(line)) {
       b.fail(at, "not msmtp output: a line with control bytes");

@@ -457,6 +457,10 @@ TEST_CASE("transcript formats: tool chatter that is not SMTP is skipped") {
   CHECK(read_transcript("$ swaks --to a@example.com\nUse of uninitialized value\n<-  220 x\n$ echo $?\n0\n", swaks,
                         err) == std::vector<transcript_step>{S(3, {"220 x"})});
   CHECK_FALSE(err);
+  // Found by the fuzzer: a blank line where msmtp puts the TLS parameters.
+  CHECK(read_transcript("<-- 220 x\r\nTLS session parameters:\n  \r\n--> EHLO a\r\n", msmtp, err) ==
+        std::vector<transcript_step>{S(1, {"220 x"}), C(4, "EHLO a")});
+  CHECK_FALSE(err);
   CHECK(read_transcript("Traceback (most recent call last):\nreply: b'220 x\\r\\n'\n  File \"a.py\"\n", smtplib, err) ==
         std::vector<transcript_step>{S(2, {"220 x"})});
   CHECK_FALSE(err);
@@ -525,6 +529,11 @@ TEST_CASE("transcript formats: curl --trace-ascii blocks") {
       S(24, {"250 OK"}),
   };
   CHECK(read(text, trace) == want);
+
+  // Found by the fuzzer: data sent without a 354 ends at the next command, in order.
+  CHECK(
+      read("=> Send data, 3 bytes (0x3)\n0000: a.b\n=> Send header, 6 bytes (0x6)\n0000: RSET\n", trace) ==
+      std::vector<transcript_step>{C(2, "a.b", "line ends guessed: the trace shows LF and a dot alike"), C(4, "RSET")});
 }
 
 TEST_CASE("transcript formats: the guess at an LF-only body's line ends") {
