@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libasio-dev libssl-dev nlohmann-json3-dev doctest-dev
   clang libclang-rt-14-dev
-  openssl zip
+  openssl zip libxml2-utils
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
