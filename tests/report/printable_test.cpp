@@ -92,7 +92,7 @@ TEST_CASE("printable: any bytes come out clean") {
   }
 }
 
-TEST_CASE("xml: text and attributes are escaped; what XML 1.0 cannot hold is replaced") {
+TEST_CASE("xml: text and attributes are escaped, and what XML 1.0 cannot hold is replaced") {
   std::string text, attr;
   const auto in = "a<b>&]]>\r\n\t\"'\0\x1b\xff"s;
   rp::append_xml_text(text, in);
