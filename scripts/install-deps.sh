@@ -14,6 +14,8 @@ packages=(
   openssl zip
   # tests/scenarios/check_schema.py: the scenario files against scenarios/scenario.schema.json
   python3-jsonschema
+  # xmllint: the JUnit XML reports checked against their schema
+  libxml2-utils
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.

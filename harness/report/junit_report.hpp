@@ -1,0 +1,43 @@
+// The JUnit XML report of `ehlo run` (--report junit:PATH), in the shape
+// Jenkins' junit step, GitLab's test reports and GitHub actions
+// (dorny/test-reporter, mikepenz/action-junit-report) read:
+//
+//   <?xml version="1.0" encoding="UTF-8"?>
+//   <testsuites name="ehlo" tests="3" failures="1" errors="1" skipped="0" time="1.400">
+//     <testsuite name="ehlo" tests="3" failures="1" errors="1" skipped="0" time="1.400"
+//                timestamp="2024-05-01T12:00:00">          (UTC; no zone, as the common XSD wants)
+//       <properties>ehlo.version, ehlo.seed, ehlo.started (RFC 3339), ehlo.interrupted, ehlo.not_run</properties>
+//       <testcase name="NAME" classname="ROLE.FOLDER.OF.FILE" file="FILE" time="0.012">
+//         <properties>peer, expected_outcome, a "tag" per tag, findings (their count)</properties>
+//         <failure message="steps/3: expected 250, got 550 ..." type="steps/3">the details</failure>
+//           | <error message="why" [type="steps/3"]>   (could not run or finish)
+//           | <error message="interrupted: ..." type="interrupted">  (was running at SIGINT/SIGTERM)
+//           | <skipped message="why"/>
+//         <system-out>the transcript</system-out>
+//       </testcase>
+//     </testsuite>
+//   </testsuites>
+//
+// One suite for the run; errors= counts errors and interruptions, since both
+// mean the scenario did not finish. Times are seconds with millisecond
+// precision. Any bytes the session saw are escaped into well-formed XML 1.0
+// (see xml_escape.hpp): NUL and ESC become "␀" and "␛", invalid UTF-8 U+FFFD.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "report/results.hpp"
+
+namespace ehlo::report {
+
+/// The whole document, ending with "\n".
+std::string junit_report(const run_summary& run);
+
+/// The testcase classname: the role, then the folders of `file`, joined by
+/// dots ("client" + "scenarios/seeds/x.json" -> "client.scenarios.seeds").
+/// "." and ".." and the root are left out, and dots within a folder's name
+/// become "_" so that a reader splitting packages on dots sees one folder.
+std::string junit_classname(std::string_view role, std::string_view file);
+
+}  // namespace ehlo::report

@@ -1,0 +1,98 @@
+// What `ehlo run` learned: one scenario_result per scenario played, and the
+// run_summary around them. The runner fills these; the reporters (console,
+// JSON, JUnit XML, transcript files) only read them.
+//
+// Text fields hold whatever the session saw, byte for byte: the reporters make
+// it safe for their format (invalid UTF-8, NUL, ESC...), so the runner never
+// escapes anything itself. Every member has an initializer, so an aggregate
+// initialisation may name only some of them (-Wmissing-field-initializers).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/finding.hpp"
+
+namespace ehlo::report {
+
+/// A broken rule, as reports show it.
+struct finding {
+  std::string rule{};     ///< the rule id: "5321-4.2.1"
+  std::string section{};  ///< where the rule is stated: "RFC 5321 §4.2.1"
+  std::string what{};     ///< what was seen
+  std::string step{};     ///< JSON pointer of the scenario step: "steps/3"; empty when not tied to a step
+
+  friend bool operator==(const finding&, const finding&) = default;
+};
+
+/// A finding from a parser or session, tied to a step (or to none).
+finding make_finding(const proto::finding& f, std::string step = {});
+
+/// Why a scenario did not pass. For `failed`: the step whose expectation was
+/// not met. For `error`, `skipped` and `interrupted`: `message` says why
+/// (could not connect, needs TLS, stopped by SIGINT) and the rest may be empty.
+struct failure {
+  std::string step{};      ///< JSON pointer: "steps/3"
+  std::string expected{};  ///< what the step expected: "250", "RCPT TO:<.*>"; may span lines
+  std::string got{};       ///< what came instead: "550 5.7.1 relaying denied"; may span lines
+  std::string note{};      ///< the step's own note, if it has one
+  std::string message{};   ///< one sentence: "reply code 550, expected 250"
+
+  friend bool operator==(const failure&, const failure&) = default;
+};
+
+enum class status {
+  passed,
+  failed,       ///< the peer did something the scenario did not expect
+  error,        ///< the scenario could not run or could not finish (connect, TLS, time-out of our own)
+  skipped,      ///< not run, on purpose (filtered out, needs something this run lacks)
+  interrupted,  ///< was running when the run was interrupted (SIGINT, SIGTERM)
+};
+
+/// "passed", "failed", "error", "skipped", "interrupted": the words the JSON report uses.
+std::string_view to_string(status s) noexcept;
+
+struct scenario_result {
+  std::string name{};  ///< the scenario's name: "seeds/gmail-auth-before-starttls"
+  std::string file{};  ///< the file it came from, as given: "scenarios/seeds/gmail-auth-before-starttls.json"
+  std::string role{};  ///< "client", "server" or "self-play"
+  std::string peer{};  ///< "127.0.0.1:2525"; empty in self-play
+  // Qualified: a member named like its type would change the meaning of `status` in the class.
+  report::status status = report::status::passed;
+  std::chrono::milliseconds elapsed{0};
+  std::optional<failure> fail{};  ///< set for every status but passed
+  std::vector<finding> findings{};
+  std::size_t findings_dropped = 0;  ///< findings seen but not kept (proto::finding_log is bounded)
+  std::string transcript{};          ///< the S:/C: text of the session, already redacted by the session
+  std::vector<std::string> tags{};
+  std::vector<std::string> state_log{};  ///< the session's state changes, by name, in order
+  std::string expected_outcome{};        ///< the scenario's verdict: "pass" or "fail"
+};
+
+struct run_summary {
+  std::vector<scenario_result> results{};  ///< in the order they finished
+  bool interrupted = false;                ///< the run was stopped by a signal; results hold what finished
+  std::size_t planned = 0;                 ///< scenarios the run meant to play; 0 when not known
+  std::chrono::system_clock::time_point started{};
+  std::chrono::milliseconds elapsed{0};
+  std::string ehlo_version{};
+  std::uint64_t seed = 0;
+};
+
+struct totals {
+  std::size_t scenarios = 0, passed = 0, failed = 0, errors = 0, skipped = 0, interrupted = 0;
+  std::size_t not_run = 0;   ///< planned but absent from the results (the run was interrupted)
+  std::size_t findings = 0;  ///< kept and dropped alike
+
+  friend bool operator==(const totals&, const totals&) = default;
+};
+
+totals count(const run_summary& run) noexcept;
+
+}  // namespace ehlo::report
