@@ -1,0 +1,77 @@
+// The client role: sends the C steps (commands, pipelines, messages, BDAT
+// chunks) and checks every reply against the S steps (scenarios/README.md).
+//
+// A reply is matched on its code (the S step's first line's, or "code"), then
+// on "status", "text", "offers" and "lacks"; "capture" stores parts of it.
+// Consecutive C steps go out without waiting for replies in between (each
+// its own write; a "pipeline" step is one write). A raw S step expects those
+// bytes exactly; {"close": "S"} expects the connection to close.
+//
+// Findings: the reply parser's and the EHLO decoder's; a reply to HELO that
+// lists capabilities (RFC 5321 §3.2); bytes after STARTTLS's 220 that came
+// before the handshake (RFC 3207 §5, discarded); a close with no 221 or 421
+// before it (RFC 5321 §3.8).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "proto/ehlo_capabilities.hpp"
+#include "proto/reply_parser.hpp"
+#include "session/session.hpp"
+
+namespace ehlo::session {
+
+class client_session final : public session {
+ public:
+  /// Copies the scenario and settings; next() then says what to do first.
+  explicit client_session(const scenario::scenario& sc, const settings& s = {});
+
+  /// The capabilities of the last reply to EHLO (empty before one, and after TLS starts).
+  const proto::ehlo_capabilities& capabilities() const noexcept { return caps_; }
+
+ private:
+  /// A reply as read, owned: match() may keep it while steps are played.
+  struct reply_unit {
+    std::string raw;                      ///< the reply's bytes, line ends included
+    std::vector<std::string_view> texts;  ///< each line's text, into raw
+    std::vector<std::string> lines;       ///< each line without its line end, code included
+    std::uint16_t code = 0;
+    std::optional<proto::enhanced_status> enhanced;
+    std::uint64_t offset = 0;     ///< the parser's offset of its first byte
+    proto::finding_log findings;  ///< the parser's, at its offsets
+    proto::reply view() const noexcept;
+  };
+  enum class taken : std::uint8_t { reply, raw, close };
+
+  fit match(const step_cursor& at, mismatch& why) override;
+  void commit() override;
+  void play(const scenario::step& s) override;
+  void drop_unit() override;
+  bool holds_unit() const override { return have_unit_; }
+  void restart_parsers() override;
+
+  fit read_reply(const step_cursor& at, mismatch& why);
+  fit check_reply(const scenario::reply_step& r, mismatch& why);
+  fit match_raw(const step_cursor& at, std::string_view expected, mismatch& why);
+  void commit_reply();
+  void send_line(std::string_view line, bool raw, std::string& out);
+  void note_close();
+  bool message_bytes(const scenario::message_step& m, std::string& out);
+
+  proto::reply_parser parser_;
+  std::uint64_t parser_base_ = 0;  ///< stream offset of the parser's offset 0
+  reply_unit unit_;
+  bool have_unit_ = false;
+  taken taken_ = taken::reply;
+  std::string raw_expected_;  ///< what a raw S step matched
+  proto::ehlo_capabilities caps_;
+  proto::finding_log scratch_;  ///< findings of decodes made only to check "offers"
+  bool close_noted_ = false;
+};
+
+}  // namespace ehlo::session

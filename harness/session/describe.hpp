@@ -1,0 +1,27 @@
+// How failure messages show what was expected and what came: bounded, with
+// control bytes escaped, so a hostile peer can neither flood a report nor
+// write escape sequences into a terminal.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "scenario/scenario.hpp"
+
+namespace ehlo::session {
+
+/// At most `max` bytes of `bytes`, CR LF TAB and other controls as \r \n \t
+/// \xNN, then "..." if cut. Not quoted.
+std::string printable(std::string_view bytes, std::size_t max = 200);
+/// printable() in double quotes (a quote or backslash inside escaped).
+std::string quote(std::string_view bytes, std::size_t max = 200);
+/// "10s", "250ms", "1.5s", "2m".
+std::string to_string(scenario::duration d);
+/// A reply's lines as one line: "250-a / 250-b / 250 c", bounded.
+std::string lines_joined(std::span<const std::string> lines, std::size_t max = 300);
+/// "250", "250 or 251", "2xx".
+std::string codes_text(std::span<const scenario::code_pattern> codes);
+
+}  // namespace ehlo::session

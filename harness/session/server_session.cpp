@@ -1,0 +1,424 @@
+#include "session/server_session.hpp"
+
+#include <algorithm>
+
+#include "session/describe.hpp"
+#include "session/line_text.hpp"
+
+namespace ehlo::session {
+
+namespace {
+
+char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return upper(x) == upper(y); });
+}
+
+/// The verb (up to the first SP) and the rest, SP included.
+std::pair<std::string_view, std::string_view> split_verb(std::string_view line) noexcept {
+  const std::size_t sp = line.find(' ');
+  if (sp == std::string_view::npos) return {line, {}};
+  return {line.substr(0, sp), line.substr(sp)};
+}
+
+std::string command_error_text(std::error_code ec, const proto::command_settings& s) {
+  using proto::command_error;
+  if (ec == command_error::line_too_long)
+    return "command line longer than " + std::to_string(s.max_line_length) + " bytes";
+  if (ec == command_error::bare_lf) return "a command line ended by a bare LF";
+  if (ec == command_error::bare_cr) return "a bare CR in a command line";
+  if (ec == command_error::nul) return "a NUL in a command line";
+  return ec.message();
+}
+
+}  // namespace
+
+server_session::server_session(const scenario::scenario& sc, const settings& s)
+    : session(sc, s, scenario::side::server), parser_(settings_.command), data_(settings_.data) {
+  start();
+}
+
+// ---- reading ----------------------------------------------------------------
+
+session::fit server_session::match(const step_cursor& at, mismatch& why) {
+  const scenario::step& s = at.step();
+  if (std::holds_alternative<scenario::close_step>(s.what)) {
+    if (buffered() > 0) {
+      why.expected = "the client to close the connection";
+      why.got = quote(have_unit_ ? std::string_view(unit_.line) : input());
+      return fit::no;
+    }
+    if (!peer_eof()) return fit::more;
+    taken_ = taken::close;
+    return fit::yes;
+  }
+  if (std::holds_alternative<scenario::message_step>(s.what)) {
+    // A message is whatever comes up to the end of data.
+    if (buffered() > 0) {
+      taken_ = taken::message;
+      return fit::yes;
+    }
+    return peer_eof() ? closed_while(at, why) : fit::more;
+  }
+  if (const auto* b = std::get_if<scenario::bdat_step>(&s.what)) {
+    const fit f = read_command(at, why);
+    return f == fit::yes ? check_bdat(*b, why) : f;
+  }
+  const scenario::command_step* c = at.command();
+  if (c->raw) {
+    if (!expand(c->line, raw_expected_)) {
+      why.fatal = true;
+      return fit::no;
+    }
+    return match_raw(at, raw_expected_, why);
+  }
+  const fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
+  return f == fit::yes ? check_line(*c, why) : f;
+}
+
+session::fit server_session::closed_while(const step_cursor& at, mismatch& why) {
+  why.message = "the client closed the connection " + std::string(buffered() > 0 ? "in the middle of a line " : "") +
+                "while " + at.pointer() + " was expected";
+  if (buffered() > 0) why.got = quote(input());
+  return fit::no;
+}
+
+session::fit server_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
+  const std::string_view in = input();
+  const std::size_t n = std::min(in.size(), expected.size());
+  if (in.substr(0, n) != expected.substr(0, n)) {
+    why.expected = quote(expected) + " (raw C)";
+    why.got = quote(in.substr(0, std::max(expected.size(), n)));
+    return fit::no;
+  }
+  if (in.size() >= expected.size()) {
+    taken_ = taken::raw;
+    return fit::yes;
+  }
+  return peer_eof() ? closed_while(at, why) : fit::more;
+}
+
+/// Parses the command line at the front of the input once; it is kept until
+/// taken. A line after AUTH's 334 is read as a SASL response.
+session::fit server_session::read_command(const step_cursor& at, mismatch& why) {
+  const bool sasl = conv_.in_sasl();
+  const auto want = sasl ? line_unit::kind::sasl_response : line_unit::kind::command;
+  if (have_unit_ && unit_.what == want) return fit::yes;
+  drop_unit();  // read as something else before the conversation changed: read it again
+  if (sasl) parser_.expect_sasl_response();
+  std::error_code ec;
+  const std::size_t n = parser_.put(input(), ec);
+  if (!ec) {
+    const proto::command& cmd = parser_.get();
+    unit_.what = want;
+    unit_.line.assign(cmd.line);
+    unit_.size = n;
+    unit_.verb = cmd.verb;
+    unit_.chunk_size = cmd.chunk_size;
+    unit_.last = cmd.last;
+    unit_.syntax = cmd.syntax;
+    unit_.findings = parser_.findings();
+    have_unit_ = true;
+    taken_ = taken::line;
+    return fit::yes;
+  }
+  if (proto::is_need_more(ec)) return peer_eof() ? closed_while(at, why) : fit::more;
+  add_findings(parser_.findings(), parser_base_);
+  why.fatal = true;
+  why.message = command_error_text(ec, settings_.command) + " while reading " + at.pointer();
+  why.got = quote(input());
+  return fit::no;
+}
+
+/// After DATA's 3xx: one line up to CRLF, whatever it holds.
+session::fit server_session::read_data_line(const step_cursor& at, mismatch& why) {
+  if (have_unit_ && unit_.what == line_unit::kind::data) return fit::yes;
+  drop_unit();
+  const std::string_view in = input();
+  const std::size_t end = in.find("\r\n");
+  if (end == std::string_view::npos ? in.size() >= settings_.max_data_line : end + 2 > settings_.max_data_line) {
+    why.fatal = true;
+    why.message =
+        "data line longer than " + std::to_string(settings_.max_data_line) + " bytes while reading " + at.pointer();
+    why.got = quote(in);
+    return fit::no;
+  }
+  if (end == std::string_view::npos) return peer_eof() ? closed_while(at, why) : fit::more;
+  unit_.what = line_unit::kind::data;
+  unit_.line.assign(in.substr(0, end));
+  unit_.size = end + 2;
+  unit_.findings.clear();
+  have_unit_ = true;
+  taken_ = taken::line;
+  return fit::yes;
+}
+
+session::fit server_session::check_line(const scenario::command_step& c, mismatch& why) {
+  std::string expected;
+  if (!expand(c.line, expected)) {
+    why.fatal = true;
+    return fit::no;
+  }
+  const std::string shown = "C " + quote(expected);
+  const std::string_view got = unit_.line;
+  const auto reject = [&](std::string what) {
+    why.expected = std::move(what);
+    why.got = quote(got);
+    return fit::no;
+  };
+  if (c.match == scenario::command_match::any) return fit::yes;
+  // A SASL response or a data line has no verb: it is compared whole, byte
+  // for byte (base64 is case-sensitive), or "arg" is run over all of it.
+  const bool whole = unit_.what != line_unit::kind::command;
+  const auto [want_verb, want_rest] = whole ? std::pair<std::string_view, std::string_view>{} : split_verb(expected);
+  const auto [got_verb, got_rest] = whole ? std::pair<std::string_view, std::string_view>{} : split_verb(got);
+  if (!whole && !iequals(want_verb, got_verb))
+    return reject("a " + std::string(want_verb) + " command (" + shown + ")");
+  if (c.arg) {
+    const std::string_view arg = whole ? got : got_rest.empty() ? got_rest : got_rest.substr(1);
+    std::cmatch m;
+    std::string error;
+    if (!run_regex(*c.arg, arg, regex_mode::whole, m, error)) {
+      reject((whole ? std::string("a line") : "an argument of " + std::string(want_verb)) + " matching /" + *c.arg +
+             "/ (" + shown + ")");
+      if (!error.empty()) why.message = cursor_.pointer() + ": arg /" + *c.arg + "/: " + error;
+      return fit::no;
+    }
+    return fit::yes;
+  }
+  if (c.match == scenario::command_match::verb && !whole) return fit::yes;
+  if (whole ? got != expected : got_rest != want_rest) return reject(shown);
+  return fit::yes;
+}
+
+session::fit server_session::check_bdat(const scenario::bdat_step& b, mismatch& why) {
+  // The size is what the client announces, not the step's: the octets are
+  // read and kept, as a message's are, not compared.
+  if (unit_.what == line_unit::kind::command && unit_.verb == proto::verb::bdat && !unit_.syntax &&
+      unit_.last == b.last) {
+    taken_ = taken::bdat;
+    return fit::yes;
+  }
+  why.expected = b.last ? "BDAT <size> LAST (bdat)" : "BDAT <size> (bdat)";
+  why.got = quote(unit_.line);
+  return fit::no;
+}
+
+void server_session::commit() {
+  switch (taken_) {
+    case taken::close:
+      conn_closed_ = true;
+      cursor_.next();
+      return;
+    case taken::raw: {
+      const std::uint64_t at = offset();
+      drop_unit();
+      record_client_bytes(raw_expected_);
+      if (conv_.in_data()) feed_data(raw_expected_, at);
+      consume(raw_expected_.size());
+      resync();
+      cursor_.next_element();
+      return;
+    }
+    case taken::line:
+      commit_line();
+      return;
+    case taken::message:
+      drop_unit();
+      begin_message();
+      data_.reset();
+      data_base_ = offset();
+      data_findings_ = 0;
+      set_state(state::reading_message);
+      return;
+    case taken::bdat: {
+      consume(unit_.size);
+      have_unit_ = false;
+      add_findings(unit_.findings, parser_base_);
+      record_client_line(unit_.line);
+      if (!bdat_open_) begin_message();
+      bdat_open_ = true;
+      chunk_left_ = unit_.chunk_size;
+      chunk_last_ = unit_.last;
+      const std::uint64_t max = settings_.data.max_size;
+      if (chunk_left_ > max || current_.content.size() + chunk_left_ > max) {
+        fail(cursor_.pointer(), cursor_.step().note, {}, {},
+             cursor_.pointer() + ": a BDAT chunk of " + std::to_string(chunk_left_) +
+                 " bytes makes the message larger than " + std::to_string(max) + " bytes");
+        return;
+      }
+      set_state(state::reading_chunk);
+      return;
+    }
+  }
+}
+
+void server_session::commit_line() {
+  const std::uint64_t at = offset();
+  if (unit_.what == line_unit::kind::data) {
+    feed_data(input().substr(0, unit_.size), at);
+    consume(unit_.size);
+    have_unit_ = false;
+    record_client_line(unit_.line);  // the conversation sees the final "."
+    resync();
+  } else {
+    consume(unit_.size);
+    have_unit_ = false;
+    add_findings(unit_.findings, parser_base_);
+    record_client_line(unit_.line);
+  }
+  cursor_.next_element();
+}
+
+/// Data lines written as C steps go through a data reader too: its findings
+/// (bare LF, end-of-data look-alikes) are the client's, and its unstuffed
+/// content is kept as a message.
+void server_session::feed_data(std::string_view wire, std::uint64_t at) {
+  if (!data_lines_) {
+    data_lines_ = true;
+    data_.reset();
+    data_base_ = at;
+    data_findings_ = 0;
+    data_carry_.clear();
+    begin_message();
+  }
+  data_carry_.append(wire);
+  std::error_code ec;
+  const std::size_t n = data_.put(data_carry_, current_.content, ec);
+  data_carry_.erase(0, n);
+  const auto items = data_.findings().items();
+  for (; data_findings_ < items.size(); ++data_findings_)
+    add_finding(*items[data_findings_].broken, items[data_findings_].what, data_base_ + items[data_findings_].offset);
+  if (data_.done() || (ec && !proto::is_need_more(ec))) {
+    data_lines_ = false;
+    if (data_.done() && !data_.over_limit()) keep_message();
+  }
+}
+
+bool server_session::stream() { return current() == state::reading_message ? stream_message() : stream_chunk(); }
+
+bool server_session::stream_message() {
+  const std::string_view in = input();
+  std::error_code ec;
+  const std::size_t n = in.empty() ? 0 : data_.put(in, current_.content, ec);
+  recorder_.add_bytes(scenario::side::client, in.substr(0, n), cursor_.step().pos.line);
+  consume(n);
+  const auto items = data_.findings().items();
+  for (; data_findings_ < items.size(); ++data_findings_)
+    add_finding(*items[data_findings_].broken, items[data_findings_].what, data_base_ + items[data_findings_].offset);
+  if (in.empty() || proto::is_need_more(ec)) {
+    if (!peer_eof()) return false;
+    fail(cursor_.pointer(), cursor_.step().note, {}, {},
+         "the client closed the connection in the middle of the message at " + cursor_.pointer());
+    return true;
+  }
+  recorder_.flush();
+  resync();
+  if (ec) {
+    fail(cursor_.pointer(), cursor_.step().note, {}, {},
+         cursor_.pointer() + ": the message is larger than " + std::to_string(settings_.data.max_size) + " bytes");
+    return true;
+  }
+  keep_message();
+  conv_.message_end();
+  cursor_.next();
+  return true;
+}
+
+bool server_session::stream_chunk() {
+  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left_, buffered()));
+  const std::string_view bytes = input().substr(0, n);
+  current_.content.append(bytes);
+  recorder_.add_bytes(scenario::side::client, bytes, cursor_.step().pos.line);
+  consume(n);
+  chunk_left_ -= n;
+  if (chunk_left_ > 0) {
+    if (!peer_eof()) return false;
+    fail(cursor_.pointer(), cursor_.step().note, {}, {},
+         "the client closed the connection in the middle of the BDAT chunk at " + cursor_.pointer());
+    return true;
+  }
+  recorder_.flush();
+  resync();
+  if (chunk_last_) {
+    keep_message();
+    bdat_open_ = false;
+  }
+  cursor_.next();
+  return true;
+}
+
+void server_session::begin_message() {
+  current_ = {};
+  current_.mail_from = conv_.mail_from();
+  current_.rcpt_to = conv_.rcpt_to();
+  current_.pointer = cursor_.pointer();
+}
+
+void server_session::keep_message() {
+  if (messages_.size() >= settings_.max_messages) {
+    ++messages_dropped_;
+  } else {
+    messages_.push_back(std::move(current_));
+  }
+  current_ = {};
+}
+
+void server_session::drop_unit() {
+  if (!have_unit_) return;
+  have_unit_ = false;
+  resync();
+}
+
+void server_session::resync() noexcept {
+  parser_.reset();
+  parser_base_ = offset();
+}
+
+void server_session::restart_parsers() {
+  drop_unit();
+  resync();
+  data_lines_ = false;
+  bdat_open_ = false;
+}
+
+// ---- sending ----------------------------------------------------------------
+
+void server_session::play(const scenario::step& s) {
+  const auto* r = std::get_if<scenario::reply_step>(&s.what);
+  if (r == nullptr) {
+    // The loader gives the server role only S steps to send; one made in code
+    // that is not is refused rather than sent wrong.
+    fail(cursor_.pointer(), s.note, {}, {}, cursor_.pointer() + ": the server role cannot send this step");
+    return;
+  }
+  std::string out, text;
+  flush_client_line();
+  if (r->raw) {
+    if (!expand(r->lines[0], out)) return;
+    recorder_.add_bytes(scenario::side::server, out, s.pos.line);
+    recorder_.flush();
+    if (const unsigned code = code_of(out)) conv_.server_reply(code);
+    if (!apply_captures(r->captures, lines_of(out))) return;
+    send(std::move(out));
+    return;
+  }
+  std::vector<std::string> shown;
+  std::string subject;
+  for (std::size_t i = 0; i < r->lines.size(); ++i) {
+    if (!expand(r->lines[i], text)) return;
+    out += text;
+    out += "\r\n";
+    if (i > 0) subject += '\n';
+    subject += text;
+    shown.push_back(redact_.text(text));
+  }
+  recorder_.add(scenario::side::server, std::move(shown), s.pos.line);
+  if (const unsigned code = code_of(out)) conv_.server_reply(code);
+  if (!apply_captures(r->captures, subject)) return;
+  send(std::move(out));
+}
+
+}  // namespace ehlo::session

@@ -1,0 +1,467 @@
+// The state machine both roles share: the driver's events, the walk through
+// the steps (optional steps and alternatives), and the one place the state
+// changes. The roles' halves are in client_session.cpp and server_session.cpp.
+#include "session/session.hpp"
+
+#include <algorithm>
+
+#include "session/describe.hpp"
+
+namespace ehlo::session {
+
+session::session(const scenario::scenario& sc, const settings& s, scenario::side role)
+    : sc_(sc), settings_(s), cursor_(sc_.steps), recorder_(s.max_transcript_bytes, redact_), role_(role) {
+  redact_.show = s.show_secrets;
+  env_.vars = &vars_;
+  env_.now = s.now;
+  env_.unique_token = s.unique_token;
+  log_.reserve(std::min<std::size_t>(s.max_state_log, 64));
+}
+
+void session::start() {
+  for (const auto& v : sc_.vars)
+    if (v.value) vars_.insert_or_assign(v.name, *v.value);
+  for (const auto& [name, value] : settings_.vars) vars_.insert_or_assign(name, value);
+  refresh_secrets();
+  // A variable left null must come from the command line: refuse before
+  // anything is sent, rather than fail in the middle of the conversation.
+  for (const auto& v : sc_.vars) {
+    if (!v.value && !vars_.contains(v.name)) {
+      fail("vars/" + v.name, {}, {}, {},
+           "variable \"" + v.name + "\" has no value: give it with --var " + v.name + "=VALUE");
+      return;
+    }
+  }
+  if (sc_.implicit_tls) {
+    implicit_tls_ = true;
+    set_state(state::starting_tls);
+    return;
+  }
+  proceed();
+}
+
+action session::next() const noexcept {
+  switch (state_) {
+    case state::sending:
+      return {action::send, out_, {}, 0};
+    case state::reading:
+    case state::reading_message:
+    case state::reading_chunk:
+      return {action::read, {}, wait_, deadline_};
+    case state::starting_tls:
+      return {action::start_tls, {}, {}, 0};
+    case state::pausing:
+      return {action::pause, {}, wait_, 0};
+    case state::closing:
+      return {action::close, {}, {}, 0};
+    case state::start:
+    case state::done:
+      break;
+  }
+  return {action::done, {}, {}, 0};
+}
+
+// ---- events ----------------------------------------------------------------
+
+void session::sent() {
+  if (state_ != state::sending) return;
+  out_.clear();
+  cursor_.next();
+  proceed();
+}
+
+void session::received(std::string_view bytes) {
+  if (state_ == state::done || bytes.empty()) return;
+  // Taken in slices, each consumed before the next is appended, so a peer's
+  // flood ends at a parser limit with at most one slice buffered beyond it.
+  constexpr std::size_t slice = 64 * 1024;
+  while (!bytes.empty() && state_ != state::done) {
+    compact();
+    const std::size_t n = std::min(bytes.size(), slice);
+    if (buffered() + n > settings_.max_buffered) {
+      fail(cursor_.pointer(), {}, {}, {},
+           "the " + std::string(peer()) + " sent more than " + std::to_string(settings_.max_buffered) +
+               " bytes ahead of the conversation while " +
+               (cursor_.at_end() ? std::string("the session ended") : cursor_.pointer() + " was played"));
+      return;
+    }
+    in_.append(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+    if (streaming()) ++deadline_;  // progress inside a message keeps it alive
+    if (state_ == state::reading || streaming()) proceed();
+  }
+  compact();
+}
+
+void session::peer_closed() {
+  if (state_ == state::done) return;
+  eof_ = true;
+  if (state_ == state::sending) {
+    fail(cursor_.pointer(), cursor_.step().note, {}, {},
+         "the " + std::string(peer()) + " closed the connection while " + cursor_.pointer() + " was sent");
+    return;
+  }
+  if (state_ == state::reading || streaming()) proceed();
+}
+
+void session::timed_out() {
+  if (state_ != state::reading && !streaming()) return;
+  const scenario::step& s = cursor_.step();
+  // A step the peer may leave out is left out when nothing came for it in
+  // time; what did come (part of a unit) is tried against the next step.
+  if (state_ == state::reading && s.optional && cursor_.element() == 0) {
+    cursor_.next();
+    proceed();
+    return;
+  }
+  fail(cursor_.pointer(), s.note, {}, {}, "timed out after " + to_string(wait_) + " waiting for " + cursor_.pointer());
+}
+
+void session::tls_started(std::string_view version) {
+  if (state_ != state::starting_tls) return;
+  tls_version_ = version;
+  restart_parsers();
+  conv_.forget();
+  if (implicit_tls_)
+    implicit_tls_ = false;
+  else
+    cursor_.next();
+  proceed();
+}
+
+void session::tls_failed(std::string_view why) {
+  if (state_ != state::starting_tls) return;
+  const std::string at = implicit_tls_ ? std::string("tls") : cursor_.pointer();
+  fail(at, implicit_tls_ ? std::string_view() : std::string_view(cursor_.step().note), {}, {},
+       "the TLS handshake failed at " + at + ": " + printable(why));
+}
+
+void session::paused() {
+  if (state_ != state::pausing) return;
+  cursor_.next();
+  proceed();
+}
+
+void session::closed() {
+  if (state_ != state::closing) return;
+  conn_closed_ = true;
+  cursor_.next();
+  proceed();
+}
+
+void session::failed(std::string_view why) {
+  if (state_ == state::done) return;
+  const std::string at = cursor_.pointer();
+  fail(at, cursor_.at_end() ? std::string_view() : std::string_view(cursor_.step().note), {}, {},
+       "the connection failed " + (at.empty() ? std::string("after the last step") : "at " + at) + ": " +
+           printable(why));
+}
+
+// ---- the walk ---------------------------------------------------------------
+
+bool session::plays(const scenario::step& s) const noexcept {
+  const sender who = sender_of(s);
+  return who == sender::both || (who == sender::server) == (role_ == scenario::side::server);
+}
+
+/// Plays and reads steps until the driver has something to do.
+void session::proceed() {
+  // After a streamed step ends, the state still says reading_message (or
+  // reading_chunk) until the next step sets its own.
+  bool streamed = false;
+  while (state_ != state::done) {
+    if (streaming() && !streamed) {
+      if (!stream()) return;
+      streamed = true;
+      continue;
+    }
+    if (cursor_.at_end()) {
+      finish();
+      return;
+    }
+    const scenario::step& s = cursor_.step();
+    if (conn_closed_) {
+      // Nothing can be played on a closed connection; a step the peer may
+      // leave out is left out.
+      if (s.optional && !plays(s)) {
+        cursor_.next();
+        continue;
+      }
+      fail(cursor_.pointer(), s.note, {}, {}, cursor_.pointer() + " cannot be played: the connection is closed");
+      return;
+    }
+    if (plays(s)) {
+      if (play_step()) return;
+      continue;  // entered a branch
+    }
+    set_state(state::reading);
+    probe_result r = probe(cursor_);
+    switch (r.how) {
+      case fit::more:
+        return;
+      case fit::yes:
+        if (r.stop) {
+          // Optional steps were passed over up to a step this role plays, or
+          // the end: what came waits for the steps after it.
+          cursor_ = std::move(r.at);
+          continue;
+        }
+        cursor_ = std::move(r.at);
+        commit();
+        streamed = false;
+        continue;
+      case fit::no:
+        if (!r.at.at_end()) cursor_ = std::move(r.at);
+        fail_here(r.why);
+        return;
+    }
+  }
+}
+
+/// Where what came fits, from `at`: a step this role receives is tried; an
+/// optional one that does not fit is passed over; a one_of takes its first
+/// branch whose first step fits. Never consumes.
+session::probe_result session::probe(step_cursor at) {
+  while (true) {
+    if (at.at_end()) return {fit::yes, true, std::move(at), {}};
+    const scenario::step& s = at.step();
+    if (plays(s)) return {fit::yes, true, std::move(at), {}};
+    if (const auto* o = std::get_if<scenario::one_of_step>(&s.what)) {
+      mismatch first;
+      for (std::size_t i = 0; i < o->branches.size(); ++i) {
+        step_cursor b = at;
+        b.enter(i);
+        probe_result r = probe(std::move(b));
+        if (r.why.fatal) return r;
+        if (r.how == fit::more || (r.how == fit::yes && !r.stop)) return r;
+        // A branch that fits only by passing over everything it holds does
+        // not fit: the first branch whose own step fits is taken.
+        if (first.got.empty() && first.message.empty()) first = std::move(r.why);
+      }
+      if (s.optional) {
+        at.next();
+        continue;
+      }
+      mismatch why;
+      why.expected = "one of " + std::to_string(o->branches.size()) + " alternatives";
+      why.got = first.got;
+      if (!first.message.empty()) why.message = at.pointer() + ": none of the alternatives fits: " + first.message;
+      return {fit::no, false, std::move(at), std::move(why)};
+    }
+    mismatch why;
+    const fit f = match(at, why);
+    if (f != fit::no || why.fatal) return {f, false, std::move(at), std::move(why)};
+    if (!s.optional || at.element() > 0) return {fit::no, false, std::move(at), std::move(why)};
+    at.next();
+  }
+}
+
+/// A step of this role's own: played (true: the driver has an action, or
+/// the session failed), or a branch entered (false).
+bool session::play_step() {
+  const scenario::step& s = cursor_.step();
+  if (std::holds_alternative<scenario::one_of_step>(s.what)) {
+    cursor_.enter(0);  // the sending role plays the first branch
+    return false;
+  }
+  if (std::holds_alternative<scenario::tls_step>(s.what)) {
+    begin_tls();
+  } else if (const auto* p = std::get_if<scenario::pause_step>(&s.what)) {
+    wait_ = p->length;
+    set_state(state::pausing);
+  } else if (std::holds_alternative<scenario::close_step>(s.what)) {
+    set_state(state::closing);
+  } else {
+    play(s);
+  }
+  return true;
+}
+
+/// RFC 3207 §5: bytes that came after STARTTLS (the client's command line, or
+/// the server's 220) and before the handshake were sent in plaintext by
+/// someone; reading them as if TLS protected them is CVE-2011-0411. They are
+/// dropped and reported.
+void session::begin_tls() {
+  if (buffered() > 0 || holds_unit()) {
+    add_finding(proto::rules::starttls,
+                role_ == scenario::side::client
+                    ? "bytes after STARTTLS's 220 reply, before the TLS handshake (discarded)"
+                    : "bytes after the STARTTLS command, before the TLS handshake (discarded)",
+                offset());
+    drop_unit();
+    consume(buffered());
+  }
+  set_state(state::starting_tls);
+}
+
+void session::finish() {
+  recorder_.flush();
+  set_state(state::done);
+}
+
+// ---- the one place the state changes ----------------------------------------
+
+void session::set_state(state to) {
+  const std::string_view at = cursor_.step_pointer();
+  if (to == state::reading) {
+    // A new step to wait for starts a new deadline.
+    const scenario::step* s = cursor_.at_end() ? nullptr : &cursor_.step();
+    if (state_ != state::reading || s != waiting_on_ || cursor_.element() != waiting_element_) {
+      ++deadline_;
+      waiting_on_ = s;
+      waiting_element_ = cursor_.element();
+      if (s != nullptr) wait_ = wait_for(*s);
+    }
+  } else if (to == state::reading_message || to == state::reading_chunk) {
+    ++deadline_;
+    wait_ = wait_for(cursor_.step());
+  } else {
+    waiting_on_ = nullptr;
+  }
+  if (to == state_ && at == logged_at_) return;
+  if (settings_.max_state_log > 0) {
+    if (log_.size() == settings_.max_state_log) {
+      log_.erase(log_.begin());
+      ++log_dropped_;
+    }
+    log_.push_back({state_, to, at});
+  }
+  logged_at_ = at;
+  state_ = to;
+}
+
+// ---- helpers for the roles --------------------------------------------------
+
+void session::fail(std::string pointer, std::string_view note, std::string expected, std::string got,
+                   std::string message) {
+  if (state_ == state::done) return;
+  verdict_.result = scenario::outcome::fail;
+  verdict_.pointer = std::move(pointer);
+  verdict_.note = note;
+  verdict_.expected = redact_.text(expected);
+  verdict_.got = redact_.text(got);
+  verdict_.message = redact_.text(message);
+  recorder_.flush();
+  set_state(state::done);
+}
+
+void session::fail_here(const mismatch& why) {
+  const std::string at = cursor_.pointer();
+  const std::string_view note = cursor_.at_end() ? std::string_view() : std::string_view(cursor_.step().note);
+  std::string message = why.message.empty() ? at + ": expected " + why.expected + ", got " + why.got : why.message;
+  fail(at, note, why.expected, why.got, std::move(message));
+}
+
+void session::send(std::string bytes) {
+  out_ = std::move(bytes);
+  set_state(state::sending);
+}
+
+bool session::expand(std::string_view written, std::string& out) {
+  std::string error;
+  if (scenario::expand(written, env_, out, error)) return true;
+  fail(cursor_.pointer(), cursor_.step().note, {}, {}, cursor_.pointer() + ": cannot expand the step: " + error);
+  return false;
+}
+
+void session::add_finding(const proto::rule& r, std::string_view what, std::uint64_t at) {
+  if (findings_.size() >= settings_.max_findings) {
+    ++findings_dropped_;
+    return;
+  }
+  findings_.push_back({&r, what, at, cursor_.pointer()});
+}
+
+void session::add_findings(const proto::finding_log& log, std::uint64_t base) {
+  for (const auto& f : log.items()) add_finding(*f.broken, f.what, base + f.offset);
+  findings_dropped_ += log.dropped();
+}
+
+duration session::wait_for(const scenario::step& s) const noexcept {
+  if (settings_.timeout) return *settings_.timeout;
+  if (s.timeout) return *s.timeout;
+  if (sc_.timeout) return *sc_.timeout;
+  return settings_.default_timeout;
+}
+
+bool session::run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::cmatch& m,
+                        std::string& why) {
+  if (subject.size() > settings_.max_regex_subject) {
+    why = "the text is " + std::to_string(subject.size()) + " bytes, more than the " +
+          std::to_string(settings_.max_regex_subject) + " a regular expression is run over";
+    return false;
+  }
+  try {
+    auto it = regexes_.find(&pattern);
+    if (it == regexes_.end()) it = regexes_.emplace(&pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+    const char* b = subject.data();
+    const char* e = b + subject.size();
+    const bool hit =
+        mode == regex_mode::search ? std::regex_search(b, e, m, it->second) : std::regex_match(b, e, m, it->second);
+    if (!hit) why.clear();
+    return hit;
+  } catch (const std::regex_error& e) {
+    why = std::string("the regular expression cannot run: ") + e.what();
+    return false;
+  }
+}
+
+bool session::apply_captures(const std::vector<scenario::capture>& captures, std::string_view subject) {
+  for (const auto& c : captures) {
+    std::cmatch m;
+    std::string why;
+    if (!run_regex(c.regex, subject, regex_mode::search, m, why)) {
+      const std::string at = cursor_.pointer();
+      fail(at, cursor_.step().note, "a match of /" + c.regex + "/", printable(subject),
+           at + ": capture \"" + c.var +
+               "\": " + (why.empty() ? "/" + c.regex + "/ does not match " + quote(subject) : why));
+      return false;
+    }
+    const auto& g = m.size() > 1 ? m[1] : m[0];
+    vars_.insert_or_assign(c.var, g.matched ? g.str() : std::string());
+  }
+  refresh_secrets();
+  return true;
+}
+
+void session::record_client_line(std::string_view line) {
+  const auto kind = conv_.client_line(line);
+  std::string shown = kind == conversation::line_kind::sasl_response ? redact_.sasl_response(line)
+                      : kind == conversation::line_kind::command     ? redact_.command(line)
+                                                                     : redact_.text(line);
+  recorder_.add(scenario::side::client, {std::move(shown)}, cursor_.at_end() ? 0 : cursor_.step().pos.line);
+}
+
+void session::record_client_bytes(std::string_view bytes) {
+  for (std::size_t end; (end = bytes.find("\r\n")) != std::string_view::npos; bytes.remove_prefix(end + 2)) {
+    if (client_line_.empty()) {
+      record_client_line(bytes.substr(0, end));
+    } else {
+      client_line_ += bytes.substr(0, end);
+      record_client_line(client_line_);
+      client_line_.clear();
+    }
+  }
+  client_line_ += bytes;
+}
+
+void session::flush_client_line() {
+  if (client_line_.empty()) return;
+  recorder_.add(scenario::side::client, {redact_.text(client_line_)}, cursor_.at_end() ? 0 : cursor_.step().pos.line);
+  client_line_.clear();
+}
+
+void session::refresh_secrets() {
+  redact_.secrets.clear();
+  for (const auto& name : sc_.secrets)
+    if (auto it = vars_.find(name); it != vars_.end() && !it->second.empty()) redact_.secrets.push_back(it->second);
+}
+
+void session::compact() {
+  if (pos_ == 0) return;
+  in_.erase(0, pos_);
+  erased_ += pos_;
+  pos_ = 0;
+}
+
+}  // namespace ehlo::session

@@ -1,0 +1,229 @@
+// A session plays one role of a scenario (scenarios/README.md): the client
+// role sends the C steps and checks every reply against the S steps; the
+// server role sends the S steps and checks every command against the C steps.
+// It never touches a socket: bytes and events go in, actions come out, so a
+// test or a fuzz target drives a whole conversation in memory.
+//
+// The driver's loop:
+//
+//   for (auto a = s.next(); a.what != action::done; a = s.next())
+//     switch (a.what) {
+//       case action::send:      write(a.bytes); s.sent(); break;
+//       case action::read:      n = read(deadline a.wait); n ? s.received(...) : eof ? s.peer_closed() : s.timed_out();
+//       break; case action::start_tls: handshake() ? s.tls_started(version) : s.tls_failed(why); break; case
+//       action::pause:     sleep(a.wait); s.paused(); break; case action::close:     close(); s.closed(); break;
+//     }
+//
+// next() only reports: calling it twice gives the same action. Every change
+// of state happens in the event functions, through set_state(), the one place
+// the state changes, which logs `from -> to` by name. received() takes bytes
+// in any split: the verdict, findings and transcript are the same whether a
+// peer's bytes arrive whole or one at a time (but for what a role discards at
+// a TLS start, which is what had arrived by then). Memory stays bounded by
+// the settings whatever the peer sends.
+//
+// client_session.hpp and server_session.hpp are the two roles; this base holds
+// what they share: the driver's API, the step cursor with optional steps and
+// alternatives, variables and captures, the state machine, the reports.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <regex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "proto/finding.hpp"
+#include "scenario/scenario.hpp"
+#include "scenario/text_template.hpp"
+#include "scenario/transcript.hpp"
+#include "session/conversation.hpp"
+#include "session/session_types.hpp"
+#include "session/step_cursor.hpp"
+#include "session/transcript_recorder.hpp"
+
+namespace ehlo::session {
+
+class session {
+ public:
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+  virtual ~session() = default;
+
+  /// What the driver must do now.
+  action next() const noexcept;
+
+  /// The bytes of the last send action were written.
+  void sent();
+  /// Bytes from the peer, as one read returned them (any split).
+  void received(std::string_view bytes);
+  /// The peer closed the connection (EOF, or TLS close_notify).
+  void peer_closed();
+  /// The read deadline of the last read action passed.
+  void timed_out();
+  /// The TLS handshake asked for by start_tls finished ("TLSv1.3").
+  void tls_started(std::string_view version);
+  void tls_failed(std::string_view why);
+  /// The pause asked for has passed.
+  void paused();
+  /// The connection was closed as asked.
+  void closed();
+  /// The transport failed in a way that is not a clean close (a reset, a write error).
+  void failed(std::string_view why);
+
+  /// Which role this session plays.
+  scenario::side role() const noexcept { return role_; }
+  state current() const noexcept { return state_; }
+  /// The verdict; final once next() says done.
+  const verdict& result() const noexcept { return verdict_; }
+  std::span<const finding> findings() const noexcept { return findings_; }
+  std::size_t findings_dropped() const noexcept { return findings_dropped_; }
+  /// The conversation as it went on the wire, secrets redacted (settings::show_secrets).
+  std::span<const scenario::transcript_step> transcript() const noexcept { return recorder_.steps(); }
+  std::size_t transcript_dropped() const noexcept { return recorder_.dropped(); }
+  /// The last settings::max_state_log transitions.
+  std::span<const transition> state_log() const noexcept { return log_; }
+  std::size_t state_log_dropped() const noexcept { return log_dropped_; }
+  /// The variables: the scenario's, the settings', and captures.
+  const scenario::variables& variables() const noexcept { return vars_; }
+  /// Bytes received and not yet consumed (bounded by settings::max_buffered).
+  std::size_t buffered() const noexcept { return in_.size() - pos_; }
+  /// The TLS version tls_started() gave; "" before.
+  std::string_view tls_version() const noexcept { return tls_version_; }
+
+ protected:
+  session(const scenario::scenario& sc, const settings& s, scenario::side role);
+  /// Derived constructors call it last: checks the variables and plays up to
+  /// the first action.
+  void start();
+
+  /// How what came fits a step this role receives.
+  enum class fit : std::uint8_t { yes, no, more };
+  /// Why it did not fit: "expected E, got G", or a sentence of its own.
+  struct mismatch {
+    std::string expected;
+    std::string got;
+    std::string message;  ///< when set, the whole message (naming the step itself)
+    bool fatal = false;   ///< the input cannot be read at all: no alternative can help
+  };
+
+  // The role's half.
+
+  /// Does the input (input(), peer_eof()) fit the step at `at`, one this role
+  /// receives? Must not consume; may parse and keep the unit for commit().
+  virtual fit match(const step_cursor& at, mismatch& why) = 0;
+  /// Takes the unit match() accepted and moves the cursor past it (or starts
+  /// streaming, setting state reading_message or reading_chunk).
+  virtual void commit() = 0;
+  /// Plays a step this role sends: S, C, message, bdat, pipeline. Calls send() or fail().
+  virtual void play(const scenario::step& s) = 0;
+  /// reading_message, reading_chunk: consumes what is buffered. Returns true
+  /// when the step is over (cursor moved, or failed).
+  virtual bool stream() { return true; }
+  /// Forgets a unit match() kept but commit() did not take; its bytes stay
+  /// in input() to be read again.
+  virtual void drop_unit() {}
+  /// True while match() holds a parsed unit not yet consumed.
+  virtual bool holds_unit() const { return false; }
+  /// TLS started: parsers start over at offset().
+  virtual void restart_parsers() = 0;
+
+  // For the roles.
+
+  /// The one place where the state changes; logs it with the current step.
+  void set_state(state to);
+  /// Ends the session with a failure at `pointer`.
+  void fail(std::string pointer, std::string_view note, std::string expected, std::string got, std::string message);
+  /// fail() at the cursor's step from a mismatch.
+  void fail_here(const mismatch& why);
+  /// Sends `bytes` (state sending).
+  void send(std::string bytes);
+  /// Expands `written` with the variables; fails the session (false) on error.
+  bool expand(std::string_view written, std::string& out);
+  void add_finding(const proto::rule& r, std::string_view what, std::uint64_t offset);
+  void add_findings(const proto::finding_log& log, std::uint64_t base);
+  /// Runs a capture's regex over `subject` and stores the result; fails the
+  /// session (false) when it does not match.
+  bool apply_captures(const std::vector<scenario::capture>& captures, std::string_view subject);
+  /// regex_search/regex_match over a bounded subject; false with `why` set
+  /// when the subject is too long or the regex cannot run.
+  enum class regex_mode : std::uint8_t { search, whole };
+  bool run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::cmatch& m,
+                 std::string& why);
+
+  /// A whole line of the client (sent or read): the conversation learns what
+  /// it is, and the transcript gets it, redacted as what it is.
+  void record_client_line(std::string_view line);
+  /// Client bytes cut at CRLF: each whole line as record_client_line(); a
+  /// piece without CRLF waits for the rest (raw steps).
+  void record_client_bytes(std::string_view bytes);
+  /// A piece of a client line left waiting goes to the transcript as it is
+  /// (the other side speaks now).
+  void flush_client_line();
+
+  /// The unconsumed input, and its stream offset.
+  std::string_view input() const noexcept { return std::string_view(in_).substr(pos_); }
+  std::uint64_t offset() const noexcept { return erased_ + pos_; }
+  void consume(std::size_t n) noexcept { pos_ += n; }
+  bool peer_eof() const noexcept { return eof_; }
+  /// The wait for the step at `at`: --timeout, else the step's, the scenario's, the default.
+  duration wait_for(const scenario::step& s) const noexcept;
+  /// The peer, as messages name it: "server" or "client".
+  std::string_view peer() const noexcept { return role_ == scenario::side::client ? "server" : "client"; }
+
+  const scenario::scenario sc_;  ///< a copy: the session's views into it live as long as it does
+  const settings settings_;
+  step_cursor cursor_;
+  conversation conv_;
+  redactor redact_;
+  transcript_recorder recorder_;
+  scenario::variables vars_;
+  scenario::expansion_env env_;
+  /// Set when the close step was taken or played: no more steps can be played.
+  bool conn_closed_ = false;
+
+ private:
+  struct probe_result {
+    fit how = fit::no;
+    bool stop = false;  ///< a step this role plays, or the end, was reached by passing optional steps
+    step_cursor at;
+    mismatch why;
+  };
+  void proceed();
+  probe_result probe(step_cursor at);
+  bool play_step();
+  void begin_tls();
+  void finish();
+  bool plays(const scenario::step& s) const noexcept;
+  void compact();
+  void refresh_secrets();
+  bool streaming() const noexcept { return state_ == state::reading_message || state_ == state::reading_chunk; }
+
+  scenario::side role_;
+  state state_ = state::start;
+  verdict verdict_;
+  std::vector<finding> findings_;
+  std::size_t findings_dropped_ = 0;
+  std::vector<transition> log_;
+  std::size_t log_dropped_ = 0;
+  std::string_view logged_at_;  ///< the step of the last transition logged
+
+  std::string in_;
+  std::size_t pos_ = 0;       ///< consumed bytes at the front of in_
+  std::uint64_t erased_ = 0;  ///< bytes dropped from the front of in_ since the start
+  bool eof_ = false;
+  std::string out_;
+  duration wait_{};
+  std::uint32_t deadline_ = 0;
+  const scenario::step* waiting_on_ = nullptr;
+  std::size_t waiting_element_ = 0;
+  bool implicit_tls_ = false;  ///< the TLS start pending is the file's "tls": "implicit"
+  std::string tls_version_;
+  std::string client_line_;  ///< a piece of a client line, not yet ended by CRLF
+  std::unordered_map<const std::string*, std::regex> regexes_;
+};
+
+}  // namespace ehlo::session
