@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "check/transcript_lint.hpp"
+#include "cli/commands.hpp"
 #include "proto/rules.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/scenario_print.hpp"
@@ -28,6 +29,8 @@ namespace {
 constexpr std::string_view usage = R"(usage: ehlo COMMAND [ARGS]
 
 commands:
+  run [OPTIONS] PATH... play scenarios and transcripts: as the client (--target), the server
+                        (--listen), or both against each other (the default); `ehlo run --help`
   validate PATH...      check scenario files (files, or folders of *.json) without running them;
                         every error as file:line:column: pointer: what; exit 2 when any is invalid
   import FILE [--format F] [--name N]
@@ -240,6 +243,7 @@ int run(int argc, char** argv) {
   if (cmd == "lint") return cmd_lint(args);
   if (cmd == "validate") return cmd_validate(args);
   if (cmd == "import") return cmd_import(args);
+  if (cmd == "run") return ehlo::cli::run_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

@@ -19,7 +19,19 @@
 
 namespace ehlo::net {
 
-connection::connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+namespace {
+
+/// SMTP is a conversation of small writes; Nagle's algorithm would hold each
+/// one back until the peer's delayed ACK (40 ms on Linux). Each write() is
+/// one send already, so nothing is gained by coalescing.
+void no_delay(asio::ip::tcp::socket& s) {
+  std::error_code ignored;
+  if (s.is_open()) s.set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+}  // namespace
+
+connection::connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) { no_delay(socket_); }
 connection::connection(const asio::any_io_executor& ex) : socket_(ex) {}
 connection::connection(connection&&) noexcept = default;
 connection& connection::operator=(connection&&) noexcept = default;
@@ -59,7 +71,10 @@ asio::awaitable<connect_result> connection::connect(asio::any_io_executor ex, st
   static_cast<void>(order);
   static_cast<void>(chosen);
   r.ec = detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec;
-  if (r.ec) r.conn.close();
+  if (r.ec)
+    r.conn.close();
+  else
+    no_delay(r.conn.socket_);
   co_return r;
 }
 

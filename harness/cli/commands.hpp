@@ -1,0 +1,12 @@
+// The commands of the ehlo program, one function each; main.cpp dispatches.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace ehlo::cli {
+
+/// ehlo run [--target HOST:PORT | --listen HOST:PORT] [OPTIONS] PATH...
+int run_command(const std::vector<std::string_view>& args);
+
+}  // namespace ehlo::cli

@@ -1,0 +1,31 @@
+// The thin layer between a session and a socket: asks the session what to do,
+// does it on the connection, tells the session how it went. All protocol
+// decisions are the session's; this only moves bytes, runs the TLS handshake
+// and keeps the deadlines the session asks for.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ssl/context.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "net/connection.hpp"
+#include "session/session.hpp"
+
+namespace ehlo::run {
+
+struct drive_settings {
+  asio::ssl::context* tls = nullptr;  ///< the role's TLS context; nullptr: a TLS start fails
+  std::string server_name;            ///< client role: SNI and the name the certificate is checked against
+  /// Writes and handshakes have no step of their own to take a wait from.
+  std::chrono::milliseconds io_timeout{10'000};
+  /// After the session is done: how long to read on for the peer's close
+  /// before closing, so unread bytes never turn the close into a reset.
+  std::chrono::milliseconds linger{1'000};
+};
+
+/// Plays `s` over `c` until the session is done, then closes the connection.
+asio::awaitable<void> drive(net::connection& c, session::session& s, const drive_settings& settings);
+
+}  // namespace ehlo::run

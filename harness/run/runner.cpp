@@ -1,0 +1,339 @@
+#include "run/runner.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/ssl/context.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include "net/listener.hpp"
+#include "net/tls_context.hpp"
+#include "proto/rules.hpp"
+#include "report/atomic_file.hpp"
+#include "run/drive.hpp"
+#include "scenario/transcript_formats.hpp"
+#include "session/client_session.hpp"
+#include "session/server_session.hpp"
+
+namespace ehlo::run {
+
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds since(clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - start);
+}
+
+/// The longest a role waits for a peer to show up: the first step's wait.
+std::chrono::milliseconds connect_wait(const input& in, const options& opt) {
+  if (opt.session.timeout) return *opt.session.timeout;
+  if (in.sc.timeout) return *in.sc.timeout;
+  return opt.session.default_timeout;
+}
+
+session::settings settings_for(const input& in, const options& opt) {
+  session::settings s = opt.session;
+  s.folder = in.file.parent_path();
+  return s;
+}
+
+void add_findings(const session::session& s, report::scenario_result& r) {
+  for (const auto& f : s.findings()) {
+    report::finding out;
+    if (f.broken != nullptr) {
+      out.rule = std::string(f.broken->id);
+      out.section = std::string(f.broken->section);
+    }
+    out.what = std::string(f.what);
+    out.step = f.pointer;
+    r.findings.push_back(std::move(out));
+  }
+  r.findings_dropped += s.findings_dropped();
+}
+
+std::vector<std::string> state_log(const session::session& s) {
+  std::vector<std::string> log;
+  for (const auto& t : s.state_log()) {
+    std::string line = std::string(session::name(t.from)) + " -> " + std::string(session::name(t.to));
+    if (!t.pointer.empty()) line += " (" + std::string(t.pointer) + ")";
+    log.push_back(std::move(line));
+  }
+  return log;
+}
+
+report::failure failure_of(const session::verdict& v) {
+  return {v.pointer, v.expected, v.got, v.note, v.message};
+}
+
+/// One scenario's result from the sessions that played it: `main` is the
+/// role under test (or the client in self-play), `other` the server in self-play.
+report::scenario_result result_of(const input& in, std::string role, std::string peer, const session::session& main,
+                                  const session::session* other, std::chrono::milliseconds elapsed) {
+  report::scenario_result r;
+  r.name = in.name;
+  r.file = in.file.string();
+  r.role = std::move(role);
+  r.peer = std::move(peer);
+  r.elapsed = elapsed;
+  r.tags = in.sc.tags;
+  r.expected_outcome = in.sc.expect == scenario::outcome::fail ? "fail" : "pass";
+  r.transcript = scenario::write_sc_transcript(main.transcript());
+  r.state_log = state_log(main);
+  add_findings(main, r);
+  if (other != nullptr) add_findings(*other, r);
+
+  const session::verdict* failed = !main.result().passed() ? &main.result()
+                                   : other != nullptr && !other->result().passed() ? &other->result()
+                                                                                   : nullptr;
+  const bool wants_failure = in.sc.expect == scenario::outcome::fail;
+  if (failed != nullptr && !wants_failure) {
+    r.status = report::status::failed;
+    r.fail = failure_of(*failed);
+    if (other != nullptr && failed == &other->result())
+      r.fail->message = "the server role: " + r.fail->message;
+  } else if (failed == nullptr && wants_failure) {
+    r.status = report::status::failed;
+    r.fail = report::failure{"", "a failure (\"outcome\": \"fail\")", "every step passed", "",
+                             "the scenario expects to fail, and it passed"};
+  } else {
+    r.status = report::status::passed;
+  }
+  return r;
+}
+
+report::scenario_result error_result(const input& in, std::string role, std::string peer, std::string message) {
+  report::scenario_result r;
+  r.name = in.name;
+  r.file = in.file.string();
+  r.role = std::move(role);
+  r.peer = std::move(peer);
+  r.tags = in.sc.tags;
+  r.status = report::status::error;
+  r.fail = report::failure{"", "", "", "", std::move(message)};
+  return r;
+}
+
+/// What a run shares: the io_context, TLS contexts, results.
+struct run_state {
+  const options& opt;
+  asio::io_context io{1};
+  std::optional<asio::ssl::context> client_tls, server_tls;
+  report::run_summary summary;
+  std::vector<const input*> running;  ///< started, not finished: reported as interrupted
+
+  explicit run_state(const options& o) : opt(o) {}
+
+  void finished(report::scenario_result r, const input* in) {
+    std::erase(running, in);
+    if (opt.on_result) opt.on_result(r);
+    summary.results.push_back(std::move(r));
+  }
+};
+
+drive_settings client_drive(run_state& st, const std::string& host) {
+  drive_settings d;
+  d.tls = st.client_tls ? &*st.client_tls : nullptr;
+  d.server_name = st.opt.server_name.empty() ? host : st.opt.server_name;
+  return d;
+}
+
+drive_settings server_drive(run_state& st) {
+  drive_settings d;
+  d.tls = st.server_tls ? &*st.server_tls : nullptr;
+  return d;
+}
+
+/// Self-play: the server role on an ephemeral loopback port, the client role against it.
+asio::awaitable<void> self_play(run_state& st, const input& in) {
+  const auto start = clock::now();
+  auto ex = co_await asio::this_coro::executor;
+  net::listener listener(ex);
+  if (const auto ec = listener.listen({"127.0.0.1", 0})) {
+    st.finished(error_result(in, "self-play", "", "cannot listen on 127.0.0.1: " + ec.message()), &in);
+    co_return;
+  }
+  const auto settings = settings_for(in, st.opt);
+  session::client_session client(in.sc, settings);
+  session::server_session server(in.sc, settings);
+  const auto wait = connect_wait(in, st.opt);
+  const std::uint16_t port = listener.port();
+
+  auto serve = [&]() -> asio::awaitable<void> {
+    auto r = co_await listener.accept(net::after(wait));
+    listener.stop();
+    if (r.ec) {
+      server.failed("no client connected: " + r.ec.message());
+      co_return;
+    }
+    co_await drive(r.conn, server, server_drive(st));
+  };
+  auto play = [&]() -> asio::awaitable<void> {
+    auto r = co_await net::connection::connect(ex, "127.0.0.1", port, net::after(wait));
+    if (r.ec) {
+      client.failed("cannot connect to the server role: " + r.ec.message());
+      co_return;
+    }
+    co_await drive(r.conn, client, client_drive(st, "localhost"));
+  };
+  co_await (serve() && play());
+  st.finished(result_of(in, "self-play", "", client, &server, since(start)), &in);
+}
+
+/// The client role against --target.
+asio::awaitable<void> play_client(run_state& st, const input& in) {
+  const auto start = clock::now();
+  auto ex = co_await asio::this_coro::executor;
+  const std::string peer = to_string(st.opt.peer);
+  session::client_session client(in.sc, settings_for(in, st.opt));
+  auto r = co_await net::connection::connect(ex, st.opt.peer.host, st.opt.peer.port, net::after(connect_wait(in, st.opt)));
+  if (r.ec) {
+    st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), &in);
+    co_return;
+  }
+  co_await drive(r.conn, client, client_drive(st, st.opt.peer.host));
+  st.finished(result_of(in, "client", peer, client, nullptr, since(start)), &in);
+}
+
+/// Workers take the next input until none is left: --jobs of them run at once.
+asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, std::size_t& next,
+                             asio::awaitable<void> (*play)(run_state&, const input&)) {
+  while (next < inputs.size()) {
+    const input& in = inputs[next++];
+    st.running.push_back(&in);
+    co_await play(st, in);
+  }
+}
+
+/// Writes each message the server role kept as NAME.eml, its envelope beside it as NAME.envelope.
+void spool(const std::filesystem::path& dir, const input& in, const session::server_session& s, std::size_t serial) {
+  std::size_t n = 0;
+  for (const auto& m : s.messages()) {
+    const std::string base = in.sc.name + "-" + std::to_string(serial) + "-" + std::to_string(++n);
+    std::string envelope = m.mail_from + "\n";
+    for (const auto& rcpt : m.rcpt_to) envelope += rcpt + "\n";
+    // The envelope first: a reader that sees the .eml finds its envelope there.
+    report::write_file_atomically(dir / (base + ".envelope"), envelope);
+    report::write_file_atomically(dir / (base + ".eml"), m.content);
+  }
+}
+
+/// The server role: serves connections on --listen, the inputs in turn.
+asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inputs, net::listener& listener) {
+  auto ex = co_await asio::this_coro::executor;
+  std::size_t served = 0;
+  while (st.opt.forever || served < st.opt.connections) {
+    auto r = co_await listener.accept();
+    if (r.ec) break;  // stopped
+    const input& in = inputs[served % inputs.size()];
+    const std::size_t serial = ++served;
+    st.running.push_back(&in);
+    auto conn = std::make_shared<net::connection>(std::move(r.conn));
+    asio::co_spawn(
+        ex,
+        [&st, &in, conn, serial]() -> asio::awaitable<void> {
+          const auto start = clock::now();
+          std::string peer;
+          std::error_code ec;
+          const auto remote = conn->remote_endpoint();
+          peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+          session::server_session server(in.sc, settings_for(in, st.opt));
+          co_await drive(*conn, server, server_drive(st));
+          if (st.opt.spool) spool(*st.opt.spool, in, server, serial);
+          st.finished(result_of(in, "server", peer, server, nullptr, since(start)), &in);
+        },
+        asio::detached);
+  }
+}
+
+}  // namespace
+
+report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal) {
+  run_state st(opt);
+  st.summary.started = std::chrono::system_clock::now();
+  const auto start = clock::now();
+
+  std::error_code ec;
+  std::string detail;
+  if (opt.mode != mode::server) {
+    net::client_tls_settings tls;
+    tls.verify_peer = opt.tls_verify;
+    tls.ca_file = opt.ca_file;
+    tls.certificate_file = opt.client_cert;
+    tls.private_key_file = opt.client_key;
+    st.client_tls = net::make_client_context(tls, ec, &detail);
+    if (!st.client_tls) {
+      fatal = "client TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
+      return std::move(st.summary);
+    }
+  }
+  if (opt.mode != mode::client) {
+    net::server_tls_settings tls;
+    tls.certificate_file = opt.server_cert;
+    tls.private_key_file = opt.server_key;
+    st.server_tls = net::make_server_context(tls, ec, &detail);
+    if (!st.server_tls) {
+      fatal = "server TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
+      return std::move(st.summary);
+    }
+  }
+
+  std::unique_ptr<net::listener> listener;
+  if (opt.mode == mode::server) {
+    listener = std::make_unique<net::listener>(st.io.get_executor());
+    if (const auto lec = listener->listen(opt.peer)) {
+      fatal = "cannot listen on " + to_string(opt.peer) + ": " + lec.message();
+      return std::move(st.summary);
+    }
+    if (opt.on_listening) opt.on_listening(listener->port());
+  }
+
+  asio::signal_set signals(st.io, SIGINT, SIGTERM);
+  signals.async_wait([&](const std::error_code& e, int) {
+    if (e) return;
+    st.summary.interrupted = true;
+    st.io.stop();
+  });
+
+  std::size_t next = 0;
+  std::size_t workers = 0;
+  auto done = [&](std::exception_ptr) {
+    if (--workers == 0) signals.cancel();
+  };
+  if (opt.mode == mode::server) {
+    ++workers;
+    asio::co_spawn(st.io, serve_clients(st, inputs, *listener), [&](std::exception_ptr e) {
+      // The accept loop ends when the last connection is accepted; the
+      // sessions it spawned finish on their own.
+      done(e);
+    });
+  } else {
+    auto* play = opt.mode == mode::client ? &play_client : &self_play;
+    const std::size_t n = std::max<std::size_t>(1, std::min(opt.jobs, inputs.size()));
+    for (std::size_t i = 0; i < n; ++i) {
+      ++workers;
+      asio::co_spawn(st.io, worker(st, inputs, next, play), done);
+    }
+  }
+  st.io.run();
+
+  for (const input* in : st.running) {
+    report::scenario_result r = error_result(*in, opt.mode == mode::self_play ? "self-play"
+                                                  : opt.mode == mode::client  ? "client"
+                                                                              : "server",
+                                             "", "interrupted before it finished");
+    r.status = report::status::interrupted;
+    st.summary.results.push_back(std::move(r));
+  }
+  st.summary.elapsed = since(start);
+  return std::move(st.summary);
+}
+
+}  // namespace ehlo::run

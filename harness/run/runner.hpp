@@ -1,0 +1,55 @@
+// `ehlo run`: plays each input as the client against a server (--target), as
+// the server for real clients (--listen), or as both against each other on
+// loopback (self-play, the default). Scenarios run concurrently (--jobs) on
+// one thread: every wait is a coroutine's, so one core drives hundreds of
+// sessions. SIGINT and SIGTERM stop the run; what finished is reported.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/endpoint.hpp"
+#include "report/results.hpp"
+#include "run/inputs.hpp"
+#include "session/session_types.hpp"
+
+namespace ehlo::run {
+
+enum class mode : std::uint8_t { self_play, client, server };
+
+struct options {
+  run::mode mode = mode::self_play;
+  net::endpoint peer{"127.0.0.1", 0};  ///< client: the server to test; server: where to listen
+  std::size_t jobs = 1;                ///< scenarios played at once (client role, self-play)
+  session::settings session;           ///< variables, --timeout, secrets, limits
+
+  // TLS. Client role: no verification unless asked (lab servers use
+  // self-signed certificates); a failed verification is a finding either way.
+  bool tls_verify = false;
+  std::string server_name;  ///< SNI; default: the --target host when it is a name
+  std::string ca_file, client_cert, client_key;
+  // Server role: a certificate from files, or one made in memory at start-up.
+  std::string server_cert, server_key;
+
+  // Server role.
+  std::size_t connections = 1;  ///< connections to serve, then stop
+  bool forever = false;         ///< serve until interrupted
+  std::optional<std::filesystem::path> spool;
+
+  /// Server role: called once listening, with the port (port 0 picks one).
+  std::function<void(std::uint16_t)> on_listening;
+  /// Called as each scenario finishes (console output).
+  std::function<void(const report::scenario_result&)> on_result;
+};
+
+/// Plays the inputs; returns every result, in the order they finished. Errors
+/// that stop the run before anything is played (a TLS file that cannot be
+/// read, an address in use) are returned in `fatal`.
+report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal);
+
+}  // namespace ehlo::run
