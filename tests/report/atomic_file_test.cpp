@@ -64,10 +64,24 @@ TEST_CASE("atomic file: writes a new file and replaces an old one, leaving no te
   CHECK(names_in(dir.path()) == std::set<std::string>{"report.json", long_name});
 }
 
+TEST_CASE("atomic file: a bare file name is written in the current folder") {
+  rp::test::temp_folder dir;
+  const auto cwd = fs::current_path();
+  fs::current_path(dir.path());
+  const auto ec = rp::write_file_atomically("report.xml", "<x/>");
+  const auto batch = rp::write_files_atomically("", std::vector<rp::file_to_write>{{"b.txt", "b"}});
+  fs::current_path(cwd);
+  CHECK(!ec);
+  CHECK(!batch);
+  CHECK(read(dir / "report.xml") == "<x/>");
+  CHECK(read(dir / "b.txt") == "b");
+  CHECK(names_in(dir.path()) == std::set<std::string>{"report.xml", "b.txt"});
+}
+
 TEST_CASE("atomic file: a reader sees the old content or the new, never a part") {
   rp::test::temp_folder dir;
   const auto target = dir / "big.xml";
-  const std::string a(1 << 20, 'a'), b(2 << 20, 'b');
+  const std::string a(256 << 10, 'a'), b(512 << 10, 'b');
   REQUIRE(!rp::write_file_atomically(target, a));
   std::atomic<bool> done{false};
   std::atomic<int> reads{0}, torn{0}, saw_a{0}, saw_b{0};
@@ -84,9 +98,9 @@ TEST_CASE("atomic file: a reader sees the old content or the new, never a part")
     }
   });
   // Write until the reader has looked often enough, within a bound of time.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
   int writes = 0;
-  while ((reads.load() < 200 || writes < 20) && std::chrono::steady_clock::now() < until)
+  while ((reads.load() < 100 || writes < 20) && std::chrono::steady_clock::now() < until)
     REQUIRE(!rp::write_file_atomically(target, writes++ % 2 ? a : b));
   done = true;
   reader.join();
