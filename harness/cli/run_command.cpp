@@ -165,6 +165,9 @@ int run_command(const std::vector<std::string_view>& args) {
       opt.forever = true;
     } else if (a == "--show-secrets") {
       opt.session.show_secrets = true;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(run_usage.data(), stdout);
+      return 0;
     } else if (a == "--verbose" || a == "-v") {
       verbose = true;
     } else if (a.starts_with("-")) {
