@@ -40,7 +40,6 @@ import argparse
 import os
 import select
 import signal
-import socket
 import socketserver
 import ssl
 import sys

@@ -163,7 +163,7 @@ def play(c, steps):
             chunk = unescape(step.split(":", 1)[1])
             head = f"BDAT {len(chunk)}{' LAST' if last else ''}".encode()
             shown_lines = chunk.split(b"\r\n")
-            if chunk.endswith(b"\r\n"):
+            if chunk.endswith(b"\r\n") or not chunk:
                 shown_lines.pop()
             c.send(head + b"\r\n" + chunk, [head] + shown_lines)
             c.reply()

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets PEER_PORT etc. for with_peer.sh, which sources it
 # The `postfix` peer (sourced by with_peer.sh): a private Postfix instance.
 #
 # Options:

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets PEER_PORT etc. for with_peer.sh, which sources it
 # The `smtp-sink` peer (sourced by with_peer.sh): Postfix's smtp-sink, a fast
 # SMTP server that accepts and throws away everything (for benchmarks).
 #
