@@ -19,7 +19,9 @@ packages=(
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
-peers=(postfix sasl2-bin swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd)
+# libsasl2-modules holds Cyrus SASL's PLAIN, LOGIN and CRAM-MD5 (Postfix's AUTH),
+# also only a Recommends.  procps: ps, which tests/peers/with_peer.sh uses.
+peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps)
 
 want=("${packages[@]}")
 [[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}")

@@ -3,8 +3,8 @@
 #
 #     tests/data/captures/capture.sh
 #
-# It starts two instances of aiosmtpd_server.py on 127.0.0.1 (ephemeral ports,
-# a fresh self-signed certificate), runs swaks, curl, Python's smtplib and
+# It starts two instances of tests/peers/aiosmtpd_server.py on 127.0.0.1 (ephemeral
+# ports, a fresh self-signed certificate), runs swaks, curl, Python's smtplib and
 # msmtp against them, and writes each client's own debug output (stdout and
 # stderr, as the tool prints it) to <tool>-<what>.txt here.  MANIFEST.txt gets
 # the tool versions and, for each capture, its exit status and command.
@@ -51,12 +51,12 @@ trap 'stop_servers; rm -rf "$TMP"' EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
   -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
 
-# start_server NAME ARGS...: starts aiosmtpd_server.py, waits (bounded) for its
+# start_server NAME ARGS...: starts ../../peers/aiosmtpd_server.py, waits (bounded) for its
 # `port N` line and sets the shell variable NAME to N.
 start_server() {
   local name=$1 i port=
   shift
-  $PY "$HERE/aiosmtpd_server.py" --port 0 --cert "$TMP/cert.pem" --key "$TMP/key.pem" \
+  $PY "$HERE/../../peers/aiosmtpd_server.py" --port 0 --cert "$TMP/cert.pem" --key "$TMP/key.pem" \
     --maildir "$TMP/mail-$name" "$@" >"$TMP/$name.out" 2>"$TMP/$name.log" &
   SERVER_PIDS+=($!)
   for i in $(seq 100); do             # up to 10 s

@@ -6,6 +6,9 @@ not whatever `python3` is first on PATH:
 
     /usr/bin/python3 aiosmtpd_server.py --port 0 --cert cert.pem --key key.pem
 
+tests/peers/with_peer.sh starts it as the `aiosmtpd` peer; capture.sh in
+tests/data/captures runs it directly.
+
 It listens on 127.0.0.1 only.  The first line on stdout is `port N`, the port
 it is bound to (useful with --port 0, which lets the kernel pick a free one).
 It stops cleanly (exit status 0) on SIGTERM or SIGINT.
@@ -22,6 +25,9 @@ Features:
   * --pipelining: also advertise PIPELINING in the EHLO reply.  aiosmtpd reads
     commands one line at a time, so pipelined commands work, but it does not
     advertise the extension by itself.
+  * --refuse LOCALPART: RCPT TO any address with this local part (compared
+    without regard to case, any domain) gets `550 5.1.1`, as an unknown user
+    does on a real MX.  Without it every recipient is accepted.
   * --maildir DIR: write each accepted message to DIR/NNNN.eml (the raw DATA
     content as received, after dot-unstuffing); without it messages are
     accepted and dropped.
@@ -56,9 +62,10 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class Handler:
-    def __init__(self, maildir, pipelining):
+    def __init__(self, maildir, pipelining, refuse):
         self.maildir = maildir
         self.pipelining = pipelining
+        self.refuse = refuse.lower() if refuse else None
         self.count = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -68,6 +75,14 @@ class Handler:
         if self.pipelining:
             responses.insert(-1, "250-PIPELINING")  # before the final "250 HELP"
         return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        # With this hook aiosmtpd leaves recording the recipient to us.
+        if self.refuse and address.rpartition("@")[0].lower() == self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def auth_CRAM__MD5(self, server, args):
         """AUTH CRAM-MD5 (RFC 2195): the method name maps to "CRAM-MD5"."""
@@ -100,6 +115,8 @@ async def main():
     p.add_argument("--key", help="PEM private key (default: --cert)")
     p.add_argument("--auth-require-tls", choices=["yes", "no"], default="yes")
     p.add_argument("--pipelining", action="store_true")
+    p.add_argument("--refuse", metavar="LOCALPART",
+                   help="refuse recipients with this local part (550 5.1.1)")
     p.add_argument("--maildir", help="folder to write accepted messages to")
     a = p.parse_args()
 
@@ -111,7 +128,7 @@ async def main():
         tls.load_cert_chain(a.cert, a.key or a.cert)
     if a.maildir:
         os.makedirs(a.maildir, exist_ok=True)
-    handler = Handler(a.maildir, a.pipelining)
+    handler = Handler(a.maildir, a.pipelining, a.refuse)
 
     def factory():
         return SMTP(handler, hostname="localhost", ident="aiosmtpd ehlo-test",
