@@ -5,12 +5,12 @@
 // 2 bad usage or bad input (nothing was run).
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,9 +20,9 @@
 #include "proto/rules.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/scenario_print.hpp"
+#include "scenario/transcript.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "scenario/transcript_import.hpp"
-#include "scenario/transcript.hpp"
 
 namespace {
 
@@ -217,9 +217,10 @@ int cmd_import(const std::vector<std::string_view>& args) {
     return 2;
   }
   const auto n = sc::format_name(*f);
-  auto scenario = sc::import_transcript(
-      steps, name.empty() ? sc::name_from_file(file) : name,
-      "Imported by `ehlo import` from " + std::string(std::filesystem::path(file).filename()) + " (" + std::string(n) + ").");
+  auto scenario =
+      sc::import_transcript(steps, name.empty() ? sc::name_from_file(file) : name,
+                            "Imported by `ehlo import` from " + std::string(std::filesystem::path(file).filename()) +
+                                " (" + std::string(n) + ").");
   std::fputs(sc::to_json(scenario).c_str(), stdout);
   return 0;
 }

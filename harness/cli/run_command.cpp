@@ -1,11 +1,10 @@
 // ehlo run: argument parsing, then run::run and the reports.
-#include <unistd.h>
-
 #include <charconv>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "report/atomic_file.hpp"

@@ -69,9 +69,7 @@ std::vector<std::string> state_log(const session::session& s) {
   return log;
 }
 
-report::failure failure_of(const session::verdict& v) {
-  return {v.pointer, v.expected, v.got, v.note, v.message};
-}
+report::failure failure_of(const session::verdict& v) { return {v.pointer, v.expected, v.got, v.note, v.message}; }
 
 /// One scenario's result from the sessions that played it: `main` is the
 /// role under test (or the client in self-play), `other` the server in self-play.
@@ -90,15 +88,14 @@ report::scenario_result result_of(const input& in, std::string role, std::string
   add_findings(main, r);
   if (other != nullptr) add_findings(*other, r);
 
-  const session::verdict* failed = !main.result().passed() ? &main.result()
+  const session::verdict* failed = !main.result().passed()                         ? &main.result()
                                    : other != nullptr && !other->result().passed() ? &other->result()
                                                                                    : nullptr;
   const bool wants_failure = in.sc.expect == scenario::outcome::fail;
   if (failed != nullptr && !wants_failure) {
     r.status = report::status::failed;
     r.fail = failure_of(*failed);
-    if (other != nullptr && failed == &other->result())
-      r.fail->message = "the server role: " + r.fail->message;
+    if (other != nullptr && failed == &other->result()) r.fail->message = "the server role: " + r.fail->message;
   } else if (failed == nullptr && wants_failure) {
     r.status = report::status::failed;
     r.fail = report::failure{"", "a failure (\"outcome\": \"fail\")", "every step passed", "",
@@ -193,7 +190,8 @@ asio::awaitable<void> play_client(run_state& st, const input& in) {
   auto ex = co_await asio::this_coro::executor;
   const std::string peer = to_string(st.opt.peer);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  auto r = co_await net::connection::connect(ex, st.opt.peer.host, st.opt.peer.port, net::after(connect_wait(in, st.opt)));
+  auto r =
+      co_await net::connection::connect(ex, st.opt.peer.host, st.opt.peer.port, net::after(connect_wait(in, st.opt)));
   if (r.ec) {
     st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), &in);
     co_return;
@@ -325,9 +323,10 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   st.io.run();
 
   for (const input* in : st.running) {
-    report::scenario_result r = error_result(*in, opt.mode == mode::self_play ? "self-play"
-                                                  : opt.mode == mode::client  ? "client"
-                                                                              : "server",
+    report::scenario_result r = error_result(*in,
+                                             opt.mode == mode::self_play ? "self-play"
+                                             : opt.mode == mode::client  ? "client"
+                                                                         : "server",
                                              "", "interrupted before it finished");
     r.status = report::status::interrupted;
     st.summary.results.push_back(std::move(r));

@@ -19,30 +19,13 @@ int hex_value(char c) {
   return -1;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
 /// A short, printable rendering of what was found at an error: `'}'`, `end of file`.
 std::string describe(std::string_view rest) {
   if (rest.empty()) return "end of file";
   const auto c = static_cast<unsigned char>(rest.front());
   if (c >= 0x20 && c < 0x7f) return std::string("'") + rest.front() + "'";
-  if (const std::size_t n = proto::syntax::utf8_sequence(rest); n > 1) return "'" + std::string(rest.substr(0, n)) + "'";
+  if (const std::size_t n = proto::syntax::utf8_sequence(rest); n > 1)
+    return "'" + std::string(rest.substr(0, n)) + "'";
   char buf[16];
   std::snprintf(buf, sizeof buf, "byte 0x%02x", c);
   return buf;
@@ -144,7 +127,8 @@ class reader {
     }
     if (at_ < text_.size() && text_[at_] == '.') {
       ++at_;
-      if (at_ >= text_.size() || !is_digit(text_[at_])) return fail("expected a digit after '.', found " + describe(rest()));
+      if (at_ >= text_.size() || !is_digit(text_[at_]))
+        return fail("expected a digit after '.', found " + describe(rest()));
       while (at_ < text_.size() && is_digit(text_[at_])) ++at_;
     }
     if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
@@ -208,14 +192,30 @@ class reader {
       if (++at_ >= text_.size()) return fail("a string is not closed before the end of file");
       const char e = text_[at_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           std::uint32_t cp = 0;
           if (!hex4(cp)) return false;
@@ -228,7 +228,7 @@ class reader {
             if (lo < 0xdc00 || lo > 0xdfff) return fail("a high surrogate \\u escape without its low half");
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
           }
-          append_utf8(out, cp);
+          proto::syntax::append_utf8(out, cp);
           break;
         }
         default:
@@ -338,12 +338,18 @@ class reader {
 
 std::string_view type_name(type t) noexcept {
   switch (t) {
-    case type::null: return "null";
-    case type::boolean: return "true or false";
-    case type::number: return "a number";
-    case type::string: return "a string";
-    case type::array: return "an array";
-    case type::object: return "an object";
+    case type::null:
+      return "null";
+    case type::boolean:
+      return "true or false";
+    case type::number:
+      return "a number";
+    case type::string:
+      return "a string";
+    case type::array:
+      return "an array";
+    case type::object:
+      return "an object";
   }
   return "?";
 }
@@ -382,11 +388,21 @@ void append_quoted(std::string& out, std::string_view s) {
     }
     ++i;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\u00";

@@ -39,9 +39,9 @@ struct value {
   position pos;
   bool boolean = false;
   double number = 0;
-  std::string text;              ///< a string's value, or a number as written
-  std::vector<value> items;      ///< an array's elements
-  std::vector<member> members;   ///< an object's members, in file order
+  std::string text;             ///< a string's value, or a number as written
+  std::vector<value> items;     ///< an array's elements
+  std::vector<member> members;  ///< an object's members, in file order
 
   bool is(type t) const noexcept { return kind == t; }
   /// The member named `key`, or nullptr.

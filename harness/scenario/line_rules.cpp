@@ -1,5 +1,7 @@
 #include "scenario/line_rules.hpp"
 
+#include <algorithm>
+
 namespace ehlo::scenario {
 
 namespace {
@@ -58,12 +60,29 @@ std::optional<line_problem> mixed_codes_problem(const std::vector<std::string>& 
 
 std::optional<line_problem> command_line_problem(std::string_view line, std::uint8_t allowed) {
   if (line.find_first_of("\r\n") != std::string_view::npos)
-    return problem(std::nullopt, "a command holds a CR or LF; CRLF is added after it (\"raw\": true sends bytes as they are)");
+    return problem(std::nullopt,
+                   "a command holds a CR or LF; CRLF is added after it (\"raw\": true sends bytes as they are)");
   if (line.size() > 510 && !allows(allowed, allowance::long_line))
     return problem(allowance::long_line, "a command line of " + std::to_string(line.size()) +
                                              " bytes; with its CRLF it passes the 512 of RFC 5321 §4.5.3.1.4 "
                                              "(allow \"long-line\" if on purpose)");
   return std::nullopt;
+}
+
+std::string leading_verb(std::string_view line) {
+  std::string v;
+  for (const char c : line) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
+    v += static_cast<char>(c >= 'a' ? c - 32 : c);
+  }
+  return v;
+}
+
+bool reply_offers_auth(const std::vector<std::string>& lines) {
+  if (lines.empty() || !lines[0].starts_with("250")) return false;
+  return std::any_of(lines.begin() + 1, lines.end(), [](const std::string& l) {
+    return l.size() > 8 && leading_verb(std::string_view(l).substr(4)) == "AUTH" && (l[8] == ' ' || l[8] == '=');
+  });
 }
 
 std::uint8_t allowances_for_reply(const std::vector<std::string>& lines) {

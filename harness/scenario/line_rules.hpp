@@ -29,6 +29,14 @@ std::optional<line_problem> mixed_codes_problem(const std::vector<std::string>& 
 /// A command line (not raw): CR or LF inside, length.
 std::optional<line_problem> command_line_problem(std::string_view line, std::uint8_t allowed);
 
+/// The leading letters of a command line, upper-cased: "EHLO" for "EHLO: x"
+/// too, so a quirky command still counts for the checks that follow it.
+std::string leading_verb(std::string_view line);
+
+/// Whether a reply to EHLO (its lines, codes included) is a 250 that offers
+/// AUTH, in either form ("250-AUTH LOGIN", the pre-standard "250-AUTH=LOGIN").
+bool reply_offers_auth(const std::vector<std::string>& lines);
+
 /// The allowances a recorded reply needs to load: every problem of its lines that an allowance lets pass.
 std::uint8_t allowances_for_reply(const std::vector<std::string>& lines);
 

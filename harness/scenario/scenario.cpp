@@ -26,8 +26,9 @@ constexpr auto all_keys = [] {
 }();
 
 // Indexed by the bit's position in allowance.
-constexpr std::string_view allowances[] = {"mixed-codes",      "continuation",          "bad-code", "auth-not-offered",
-                                           "no-tls-after-starttls", "tls-without-starttls", "long-line"};
+constexpr std::string_view allowances[] = {"mixed-codes",      "continuation",          "bad-code",
+                                           "auth-not-offered", "no-tls-after-starttls", "tls-without-starttls",
+                                           "long-line"};
 
 bool contains(std::span<const std::string_view> set, std::string_view key) {
   return std::find(set.begin(), set.end(), key) != set.end();

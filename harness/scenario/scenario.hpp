@@ -78,9 +78,9 @@ struct command_step {
 };
 
 struct attachment {
-  std::string name;  ///< the file name the recipient sees
-  std::string type;  ///< media type; "" guesses from the name
-  std::string file;  ///< read at run time, relative to the scenario's folder; or
+  std::string name;     ///< the file name the recipient sees
+  std::string type;     ///< media type; "" guesses from the name
+  std::string file;     ///< read at run time, relative to the scenario's folder; or
   std::string content;  ///< inline content, when `file` is empty
   friend bool operator==(const attachment&, const attachment&) = default;
 };
@@ -140,25 +140,25 @@ struct one_of_step {
 
 /// The static checks a step may switch off because it breaks a rule on purpose.
 enum class allowance : std::uint8_t {
-  mixed_codes = 1 << 0,           ///< "mixed-codes": lines of one reply carry different codes
-  continuation = 1 << 1,          ///< "continuation": "250-" on the last line, or "250 " before it
-  bad_code = 1 << 2,              ///< "bad-code": a code outside 2xx-5xx, or not three digits
-  auth_not_offered = 1 << 3,      ///< "auth-not-offered": AUTH after an EHLO reply without AUTH
-  no_tls_after_starttls = 1 << 4, ///< "no-tls-after-starttls": STARTTLS got 220, no {"tls"} follows
-  tls_without_starttls = 1 << 5,  ///< "tls-without-starttls": a {"tls"} step without STARTTLS/220 before
-  long_line = 1 << 6,             ///< "long-line": a command or reply line over 512 octets
+  mixed_codes = 1 << 0,            ///< "mixed-codes": lines of one reply carry different codes
+  continuation = 1 << 1,           ///< "continuation": "250-" on the last line, or "250 " before it
+  bad_code = 1 << 2,               ///< "bad-code": a code outside 2xx-5xx, or not three digits
+  auth_not_offered = 1 << 3,       ///< "auth-not-offered": AUTH after an EHLO reply without AUTH
+  no_tls_after_starttls = 1 << 4,  ///< "no-tls-after-starttls": STARTTLS got 220, no {"tls"} follows
+  tls_without_starttls = 1 << 5,   ///< "tls-without-starttls": a {"tls"} step without STARTTLS/220 before
+  long_line = 1 << 6,              ///< "long-line": a command or reply line over 512 octets
 };
 
 struct step {
   using kind = std::variant<reply_step, command_step, message_step, bdat_step, pipeline_step, tls_step, pause_step,
                             close_step, one_of_step>;
   kind what;
-  std::string note;                ///< "note": a comment for the reader, printed with failures
-  std::optional<duration> timeout; ///< "timeout": how long the receiving role waits for this step
-  bool optional = false;           ///< "optional": the receiving role may find it missing
-  std::uint8_t allowed = 0;        ///< "allow": allowance bits
-  source_pos pos;                  ///< where the step's object starts
-  std::string pointer;             ///< its JSON pointer, "steps/3"; not part of its identity
+  std::string note;                 ///< "note": a comment for the reader, printed with failures
+  std::optional<duration> timeout;  ///< "timeout": how long the receiving role waits for this step
+  bool optional = false;            ///< "optional": the receiving role may find it missing
+  std::uint8_t allowed = 0;         ///< "allow": allowance bits
+  source_pos pos;                   ///< where the step's object starts
+  std::string pointer;              ///< its JSON pointer, "steps/3"; not part of its identity
 
   bool allows(allowance a) const noexcept { return (allowed & static_cast<std::uint8_t>(a)) != 0; }
   friend bool operator==(const step& a, const step& b) {
@@ -181,14 +181,14 @@ struct scenario {
   int version = format_version;
   std::string name;
   std::string description;
-  std::vector<std::string> rfc;   ///< sections it exercises, "RFC 5321 §4.1.1.4"
+  std::vector<std::string> rfc;  ///< sections it exercises, "RFC 5321 §4.1.1.4"
   std::vector<std::string> tags;
-  std::vector<variable> vars;     ///< in file order
-  std::vector<std::string> secrets;  ///< variables whose values are never printed
-  std::optional<duration> timeout;   ///< default per-step timeout
-  bool implicit_tls = false;         ///< "tls": "implicit": TLS from the first byte (port 465)
-  outcome expect = outcome::pass;    ///< "outcome": the verdict a self-play run should reach
-  std::vector<std::string> findings; ///< "findings": rule ids a run is expected to report
+  std::vector<variable> vars;         ///< in file order
+  std::vector<std::string> secrets;   ///< variables whose values are never printed
+  std::optional<duration> timeout;    ///< default per-step timeout
+  bool implicit_tls = false;          ///< "tls": "implicit": TLS from the first byte (port 465)
+  outcome expect = outcome::pass;     ///< "outcome": the verdict a self-play run should reach
+  std::vector<std::string> findings;  ///< "findings": rule ids a run is expected to report
   std::vector<step> steps;
   friend bool operator==(const scenario&, const scenario&) = default;
 };

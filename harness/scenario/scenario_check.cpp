@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "scenario/line_rules.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/scenario_names.hpp"
 #include "scenario/text_template.hpp"
@@ -11,25 +12,6 @@
 namespace ehlo::scenario {
 
 namespace {
-
-/// The leading letters of a command line, upper-cased: "EHLO" for "EHLO: x" too,
-/// so a quirky command still counts for the checks that follow it.
-std::string verb_of(std::string_view line) {
-  std::string v;
-  for (const char c : line) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
-    v += static_cast<char>(c >= 'a' ? c - 32 : c);
-  }
-  return v;
-}
-
-bool offers_auth(const reply_step& r) {
-  if (r.lines.empty() || !r.lines[0].starts_with("250")) return false;
-  return std::any_of(r.lines.begin() + 1, r.lines.end(), [](const std::string& l) {
-    const std::string v = verb_of(std::string_view(l).substr(std::min<std::size_t>(4, l.size())));
-    return v == "AUTH" && l.size() > 8 && (l[8] == ' ' || l[8] == '=');
-  });
-}
 
 class flow {
  public:
@@ -117,7 +99,7 @@ class flow {
     for (const auto& c : r.captures) defined_.insert(c.var);
     if (conv_.ehlo == ehlo_state::asked) {
       conv_.ehlo = !r.lines.empty() && r.lines[0].starts_with("250")
-                       ? (offers_auth(r) ? ehlo_state::with_auth : ehlo_state::without_auth)
+                       ? (reply_offers_auth(r.lines) ? ehlo_state::with_auth : ehlo_state::without_auth)
                        : ehlo_state::none;
       conv_.ehlo_reply = &s;
     }
@@ -135,12 +117,13 @@ class flow {
       if (c.line == ".") conv_.data = data_state::none;
       return;
     }
-    const std::string verb = verb_of(c.line);
+    const std::string verb = leading_verb(c.line);
     if (verb == "EHLO") {
       conv_.ehlo = ehlo_state::asked;
     } else if (verb == "AUTH" && conv_.ehlo == ehlo_state::without_auth && !s.allows(allowance::auth_not_offered)) {
-      error(s, pointer, "AUTH after an EHLO reply (" + conv_.ehlo_reply->pointer +
-                            ") that offered no AUTH (allow \"auth-not-offered\" if on purpose)");
+      error(s, pointer,
+            "AUTH after an EHLO reply (" + conv_.ehlo_reply->pointer +
+                ") that offered no AUTH (allow \"auth-not-offered\" if on purpose)");
     } else if (verb == "STARTTLS") {
       tls_.state = starttls::asked;
     } else if (verb == "DATA") {
@@ -167,8 +150,8 @@ class flow {
       } else if (!settings_.folder.empty()) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(settings_.folder / a.file, ec))
-          error(s, ap + "/file", "attachment file \"" + a.file + "\" is not there (looked in " +
-                                     settings_.folder.string() + ")");
+          error(s, ap + "/file",
+                "attachment file \"" + a.file + "\" is not there (looked in " + settings_.folder.string() + ")");
       }
     }
     conv_.data = data_state::none;

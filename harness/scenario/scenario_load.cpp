@@ -54,8 +54,7 @@ std::string join_quoted(std::span<const std::string_view> names) {
 }
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 bool is_identifier(std::string_view s) {
@@ -77,8 +76,8 @@ class loader {
       error(doc, "", "a scenario file holds one JSON object, found " + std::string(json::type_name(doc.kind)));
       return;
     }
-    static constexpr std::string_view keys[] = {"version", "name",     "description", "rfc",     "tags",
-                                                "vars",    "secrets",  "timeout",     "tls",     "outcome",
+    static constexpr std::string_view keys[] = {"version",  "name",    "description", "rfc", "tags",
+                                                "vars",     "secrets", "timeout",     "tls", "outcome",
                                                 "findings", "steps",   "$schema"};
     for (const auto& m : doc.members) {
       const value& v = m.val;
@@ -95,7 +94,8 @@ class loader {
       } else if (k == "tags") {
         if (strings(v, k, sc.tags))
           for (std::size_t i = 0; i < sc.tags.size(); ++i)
-            if (!valid_name(sc.tags[i])) error(v.items[i], child(k, i), "tag " + show(sc.tags[i]) + " must be letters, digits, '.', '_' or '-'");
+            if (!valid_name(sc.tags[i]))
+              error(v.items[i], child(k, i), "tag " + show(sc.tags[i]) + " must be letters, digits, '.', '_' or '-'");
       } else if (k == "vars") {
         vars(v, sc.vars);
       } else if (k == "secrets") {
@@ -148,9 +148,8 @@ class loader {
     std::size_t best_distance = 3;
     for (const auto k : known) {
       // A key in the wrong case ("c" for "C") is the likeliest slip of all.
-      const bool same_letters = std::equal(m.key.begin(), m.key.end(), k.begin(), k.end(), [](char a, char b) {
-        return (a | 0x20) == (b | 0x20);
-      });
+      const bool same_letters = std::equal(m.key.begin(), m.key.end(), k.begin(), k.end(),
+                                           [](char a, char b) { return (a | 0x20) == (b | 0x20); });
       if (const std::size_t d = same_letters ? 0 : distance(m.key, k); d < best_distance) {
         best = k;
         best_distance = d;
@@ -165,7 +164,8 @@ class loader {
 
   bool expect(const value& v, std::string_view pointer, type t) {
     if (v.is(t)) return true;
-    error(v, pointer, "expected " + std::string(json::type_name(t)) + ", found " + std::string(json::type_name(v.kind)));
+    error(v, pointer,
+          "expected " + std::string(json::type_name(t)) + ", found " + std::string(json::type_name(v.kind)));
     return false;
   }
 
@@ -213,8 +213,9 @@ class loader {
   void version(const value& v, int& out) {
     if (!expect(v, "version", type::number)) return;
     if (v.text != std::to_string(format_version)) {
-      error(v, "version", "version " + v.text + " is not one this ehlo reads (it reads version " +
-                              std::to_string(format_version) + ")");
+      error(v, "version",
+            "version " + v.text + " is not one this ehlo reads (it reads version " + std::to_string(format_version) +
+                ")");
       return;
     }
     out = format_version;
@@ -239,8 +240,8 @@ class loader {
         return false;
       }
     } else {
-      error(v, pointer, "expected a duration (seconds, or a string such as \"2s\"), found " +
-                            std::string(json::type_name(v.kind)));
+      error(v, pointer,
+            "expected a duration (seconds, or a string such as \"2s\"), found " + std::string(json::type_name(v.kind)));
       return false;
     }
     if (seconds < 0 || seconds > 3600) {
@@ -301,7 +302,8 @@ class loader {
     for (const auto& m : v.members) {
       const std::string pointer = child("vars", m.key);
       if (!is_identifier(m.key)) {
-        error(m.key_pos, pointer, "variable name " + show(m.key) + " must be letters, digits and '_', not starting with a digit");
+        error(m.key_pos, pointer,
+              "variable name " + show(m.key) + " must be letters, digits and '_', not starting with a digit");
         continue;
       }
       if (m.val.is(type::null)) {
@@ -329,7 +331,8 @@ class loader {
     s.pos = {v.pos.line, v.pos.column};
     s.pointer = pointer;
     if (!v.is(type::object)) {
-      error(v, pointer, "a step is an object such as {\"S\": \"250 ok\"}, found " + std::string(json::type_name(v.kind)));
+      error(v, pointer,
+            "a step is an object such as {\"S\": \"250 ok\"}, found " + std::string(json::type_name(v.kind)));
       return false;
     }
     const json::member* kind = nullptr;
@@ -412,7 +415,8 @@ class loader {
       if (const auto a = allowance_of(word))
         out |= static_cast<std::uint8_t>(*a);
       else
-        error(v.items[i], child(pointer, i), "unknown allowance " + show(word) + "; expected " + join_quoted(allowance_names()));
+        error(v.items[i], child(pointer, i),
+              "unknown allowance " + show(word) + "; expected " + join_quoted(allowance_names()));
     }
   }
 
@@ -434,8 +438,9 @@ class loader {
       }
       mixed_codes(v, kp, r.lines, allowed);
     } else {
-      error(v, kp, r.raw ? "a raw reply is one string of bytes, found " + std::string(json::type_name(v.kind))
-                         : "expected a reply line or an array of lines, found " + std::string(json::type_name(v.kind)));
+      error(v, kp,
+            r.raw ? "a raw reply is one string of bytes, found " + std::string(json::type_name(v.kind))
+                  : "expected a reply line or an array of lines, found " + std::string(json::type_name(v.kind)));
     }
     if (const value* code = step_v.find("code")) codes(*code, child(pointer, "code"), r.codes);
     if (const value* status = step_v.find("status")) {
@@ -444,8 +449,9 @@ class loader {
         if (valid_status(s))
           r.status = s;
         else
-          error(*status, child(pointer, "status"),
-                "status " + show(s) + " is not an enhanced status code such as \"5.7.0\" (class 2, 4 or 5; 'x' for any)");
+          error(
+              *status, child(pointer, "status"),
+              "status " + show(s) + " is not an enhanced status code such as \"5.7.0\" (class 2, 4 or 5; 'x' for any)");
       }
     }
     if (const value* text = step_v.find("text")) regex(*text, child(pointer, "text"), r.text);
@@ -471,7 +477,8 @@ class loader {
       if (!string(item, p, s)) return;
       code_pattern c;
       if (!parse_code_pattern(s, c)) {
-        error(item, p, "code " + show(s) + " is not a code or a class: three of 0-9 or 'x', such as \"250\" or \"2xx\"");
+        error(item, p,
+              "code " + show(s) + " is not a code or a class: three of 0-9 or 'x', such as \"250\" or \"2xx\"");
         return;
       }
       out.push_back(c);
@@ -491,7 +498,8 @@ class loader {
     const std::size_t dot = s.find('.');
     if (dot == std::string_view::npos) return false;
     const auto part = [](std::string_view p) {
-      return p == "x" || (!p.empty() && p.size() <= 3 && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }));
+      return p == "x" || (!p.empty() && p.size() <= 3 &&
+                          std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }));
     };
     return part(s.substr(0, dot)) && part(s.substr(dot + 1));
   }
@@ -505,7 +513,9 @@ class loader {
       const bool ok = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
       }) && (sp == std::string::npos || sp + 1 < k.size());
-      if (!ok) error(v.items[i], child(pointer, i), "EHLO keyword " + show(k) + " is not a keyword (letters, digits, '-') with an optional parameter");
+      if (!ok)
+        error(v.items[i], child(pointer, i),
+              "EHLO keyword " + show(k) + " is not a keyword (letters, digits, '-') with an optional parameter");
     }
   }
 
@@ -515,7 +525,8 @@ class loader {
     for (const auto& m : v.members) {
       const std::string p = child(pointer, m.key);
       if (!is_identifier(m.key)) {
-        error(m.key_pos, p, "variable name " + show(m.key) + " must be letters, digits and '_', not starting with a digit");
+        error(m.key_pos, p,
+              "variable name " + show(m.key) + " must be letters, digits and '_', not starting with a digit");
         continue;
       }
       std::optional<std::string> re;
@@ -535,7 +546,8 @@ class loader {
     }
     if (const value* a = step_v.find("arg")) {
       regex(*a, child(pointer, "arg"), c.arg);
-      if (c.match == command_match::any) error(*a, child(pointer, "arg"), "\"arg\" checks nothing with \"match\": \"any\"");
+      if (c.match == command_match::any)
+        error(*a, child(pointer, "arg"), "\"arg\" checks nothing with \"match\": \"any\"");
     }
   }
 
@@ -557,11 +569,11 @@ class loader {
           continue;
         }
         for (const auto& m : item.members)
-          if (std::find(std::begin(keys), std::end(keys), m.key) == std::end(keys))
-            unknown_key(m, ip, keys);
+          if (std::find(std::begin(keys), std::end(keys), m.key) == std::end(keys)) unknown_key(m, ip, keys);
         command(item, *line, child(ip, "C"), ip, allowed, c);
       } else {
-        error(item, ip, "expected a command (a string or {\"C\": ...}), found " + std::string(json::type_name(item.kind)));
+        error(item, ip,
+              "expected a command (a string or {\"C\": ...}), found " + std::string(json::type_name(item.kind)));
         continue;
       }
       p.commands.push_back(std::move(c));
@@ -577,8 +589,9 @@ class loader {
       return msg;
     }
     if (!v.is(type::object)) {
-      error(v, kp, "a message is its text, or an object with headers, body, html and attachments; found " +
-                       std::string(json::type_name(v.kind)));
+      error(v, kp,
+            "a message is its text, or an object with headers, body, html and attachments; found " +
+                std::string(json::type_name(v.kind)));
       return msg;
     }
     static constexpr std::string_view keys[] = {"headers", "body", "html", "attachments"};
@@ -639,8 +652,7 @@ class loader {
         }
       }
       const bool has_file = item.find("file") != nullptr, has_content = item.find("content") != nullptr;
-      if (has_file == has_content)
-        error(item, ip, "an attachment has either \"file\" or \"content\"");
+      if (has_file == has_content) error(item, ip, "an attachment has either \"file\" or \"content\"");
       if (a.name.empty() && !has_file) error(item, ip, "an inline attachment needs a \"name\"");
       if (a.name.empty()) a.name = std::filesystem::path(a.file).filename().string();
       out.push_back(std::move(a));
@@ -706,8 +718,11 @@ loaded load_scenario_file(const std::filesystem::path& file, load_settings setti
   const auto size = std::filesystem::file_size(file, ec);
   if (ec) return {{}, {{{1, 1}, "", "cannot be read: " + ec.message()}}};
   if (size > settings.max_file_bytes)
-    return {{}, {{{1, 1}, "", "the file is " + std::to_string(size) + " bytes; a scenario file is at most " +
-                                    std::to_string(settings.max_file_bytes)}}};
+    return {{},
+            {{{1, 1},
+              "",
+              "the file is " + std::to_string(size) + " bytes; a scenario file is at most " +
+                  std::to_string(settings.max_file_bytes)}}};
   std::ifstream in(file, std::ios::binary);
   std::string text;
   text.resize(static_cast<std::size_t>(size));

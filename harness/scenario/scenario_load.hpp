@@ -33,8 +33,8 @@ std::string to_string(std::string_view file, const diagnostic& d);
 struct load_settings {
   json::settings json;
   std::size_t max_file_bytes = 16u << 20;
-  std::size_t max_steps = 100'000;   ///< over the whole file, alternatives included
-  std::size_t max_errors = 50;       ///< then one more saying how many were left out
+  std::size_t max_steps = 100'000;  ///< over the whole file, alternatives included
+  std::size_t max_errors = 50;      ///< then one more saying how many were left out
   std::size_t max_regex_bytes = 1024;
   /// Where attachment files are looked for; empty: not checked.
   std::filesystem::path folder;

@@ -111,7 +111,8 @@ class printer {
 
   void command_keys(const command_step& c) {
     if (c.raw) out += ", \"raw\": true";
-    if (c.match != command_match::exact) out += c.match == command_match::verb ? ", \"match\": \"verb\"" : ", \"match\": \"any\"";
+    if (c.match != command_match::exact)
+      out += c.match == command_match::verb ? ", \"match\": \"verb\"" : ", \"match\": \"any\"";
     if (c.arg) out += ", \"arg\": " + str(*c.arg);
   }
 

@@ -1,6 +1,7 @@
 // Python smtplib's debug output (set_debuglevel 1, or 2 with a time stamp):
 // "send: " and "reply: " followed by the Python repr() of what went over the
 // wire (tests/data/captures/README.md).
+#include "proto/syntax_chars.hpp"
 #include "scenario/transcript_builder.hpp"
 
 namespace ehlo::scenario::detail {
@@ -12,24 +13,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, unsigned long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
 }
 
 /// A Python str or bytes literal as repr() writes it ('...', "...", b'...',
@@ -94,7 +77,7 @@ bool decode_literal(std::string_view s, std::string& out) {
       if (bytes)
         out += static_cast<char>(cp);
       else
-        append_utf8(out, cp);
+        proto::syntax::append_utf8(out, static_cast<std::uint32_t>(cp));
       i += digits;
     }
   }

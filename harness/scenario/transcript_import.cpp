@@ -9,21 +9,6 @@ namespace ehlo::scenario {
 
 namespace {
 
-std::string upper_verb(std::string_view line) {
-  std::string v;
-  for (const char c : line) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
-    v += static_cast<char>(c >= 'a' ? c - 32 : c);
-  }
-  return v;
-}
-
-bool offers_auth(const std::vector<std::string>& lines) {
-  return std::any_of(lines.begin() + std::min<std::size_t>(1, lines.size()), lines.end(), [](const std::string& l) {
-    return l.size() > 8 && upper_verb(std::string_view(l).substr(4)) == "AUTH" && (l[8] == ' ' || l[8] == '=');
-  });
-}
-
 constexpr std::string_view stand_in =
     "Subject: a stand-in\n"
     "\n"
@@ -38,8 +23,8 @@ std::string name_from_file(std::string_view file_name) {
     file_name = file_name.substr(0, dot);
   std::string name;
   for (const char c : file_name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     name += ok ? c : '-';
   }
   if (name.size() > 128) name.resize(128);
@@ -64,7 +49,7 @@ scenario import_transcript(std::span<const transcript_step> steps, std::string n
       const bool positive = !t.lines.empty() && t.lines[0].starts_with('2');
       if (ehlo_state == ehlo::asked)
         ehlo_state = !t.lines.empty() && t.lines[0].starts_with("250")
-                         ? (offers_auth(t.lines) ? ehlo::with_auth : ehlo::without_auth)
+                         ? (reply_offers_auth(t.lines) ? ehlo::with_auth : ehlo::without_auth)
                          : ehlo::none;
       starts_tls = starttls_asked && positive;
       starttls_asked = false;
@@ -86,7 +71,7 @@ scenario import_transcript(std::span<const transcript_step> steps, std::string n
       if (in_data) {
         in_data = line != ".";
       } else {
-        const std::string verb = upper_verb(line);
+        const std::string verb = leading_verb(line);
         if (verb == "EHLO") ehlo_state = ehlo::asked;
         if (verb == "AUTH" && ehlo_state == ehlo::without_auth)
           s.allowed |= static_cast<std::uint8_t>(allowance::auth_not_offered);

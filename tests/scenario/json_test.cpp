@@ -98,8 +98,7 @@ TEST_CASE("json: limits end hostile documents early") {
 }
 
 TEST_CASE("json: append_quoted writes what parse reads back") {
-  const std::string cases[] = {"", "plain", "q\"uote\\back", "\r\n\t", std::string("nul\0x", 5), "\x7f\x1b",
-                               "é€😀"};
+  const std::string cases[] = {"", "plain", "q\"uote\\back", "\r\n\t", std::string("nul\0x", 5), "\x7f\x1b", "é€😀"};
   for (const auto& s : cases) {
     CAPTURE(s);
     std::string q;

@@ -107,7 +107,8 @@ TEST_CASE("load: every key of the format reaches the model") {
   REQUIRE(pipe.commands.size() == 2);
   CHECK(pipe.commands[1].arg == "TO:<.*>");
   CHECK(s.steps[6].optional);
-  CHECK(std::get<sc::reply_step>(s.steps[7].what).captures == std::vector<sc::capture>{{"queue_id", "queued as (\\w+)"}});
+  CHECK(std::get<sc::reply_step>(s.steps[7].what).captures ==
+        std::vector<sc::capture>{{"queue_id", "queued as (\\w+)"}});
   const auto& msg = std::get<sc::message_step>(s.steps[10].what);
   CHECK(msg.headers == std::vector<std::string>{"Subject: ${queue_id}"});
   CHECK(msg.body == "hi\n");
@@ -142,7 +143,8 @@ TEST_CASE("load: the printed JSON loads back to the same scenario, and prints th
 
 TEST_CASE("load: durations") {
   const auto timeout_of = [](std::string_view d) {
-    const auto l = load(R"j({"version": 1, "name": "d", "timeout": )j" + std::string(d) + R"j(, "steps": [{"S": "220 x"}]})j");
+    const auto l =
+        load(R"j({"version": 1, "name": "d", "timeout": )j" + std::string(d) + R"j(, "steps": [{"S": "220 x"}]})j");
     return l.ok() ? std::to_string(l.sc.timeout->count()) + "ms" : l.errors[0].what;
   };
   CHECK(timeout_of("0") == "0ms");
@@ -175,7 +177,8 @@ TEST_CASE("load: flow checks follow the conversation") {
     {"S": "220 x"}, {"C": "EHLO c"}, {"S": "250 x"}, {"C": "DATA"}, {"S": "354 go"},
     {"C": "AUTH LOGIN"}, {"C": "."}, {"S": "250 ok"}]})j") == "");
   // A refused STARTTLS needs no TLS step.
-  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"}, {"S": "454 no"}]})j") == "");
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"}, {"S": "454 no"}]})j") ==
+        "");
   // STARTTLS answered 220 at the very end still needs its TLS step.
   CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "STARTTLS"}, {"S": "220 go"}]})j") ==
         "f:1:74: steps/2: STARTTLS got a 2xx reply, and no {\"tls\": \"start\"} step follows it (allow "
@@ -196,15 +199,18 @@ TEST_CASE("load: limits") {
   CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"C": "A"}, {"C": "B"}, {"C": "C"}]})j",
                   small) == "f:1:79: steps/3: more than 3 steps\n");
   small.max_errors = 2;
-  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "1"}, {"S": "2"}, {"S": "3"}, {"S": "4"}]})j", small) ==
-        "f:1:45: steps/0/S: reply code \"1\" is not three digits (allow \"bad-code\" if on purpose)\n"
-        "f:1:57: steps/1/S: reply code \"2\" is not three digits (allow \"bad-code\" if on purpose)\n"
-        "f:1:57: 2 more errors not shown\n");
+  CHECK(
+      errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "1"}, {"S": "2"}, {"S": "3"}, {"S": "4"}]})j", small) ==
+      "f:1:45: steps/0/S: reply code \"1\" is not three digits (allow \"bad-code\" if on purpose)\n"
+      "f:1:57: steps/1/S: reply code \"2\" is not three digits (allow \"bad-code\" if on purpose)\n"
+      "f:1:57: 2 more errors not shown\n");
   small.max_regex_bytes = 8;
   CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "123456789"}]})j", small) ==
         "f:1:62: steps/0/text: a regular expression longer than 8 bytes\n");
-  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "(((((((((((((((((a)))))))))))))))))"}]})j") ==
-        "f:1:62: steps/0/text: a regular expression nested deeper than 16 groups\n");
+  CHECK(
+      errors_of(
+          R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "(((((((((((((((((a)))))))))))))))))"}]})j") ==
+      "f:1:62: steps/0/text: a regular expression nested deeper than 16 groups\n");
 
   // A file over the limit is refused before it is read.
   const auto path = std::filesystem::temp_directory_path() / "ehlo-load-test-big.json";
@@ -217,7 +223,8 @@ TEST_CASE("load: limits") {
   const auto l = sc::load_scenario_file(path, tiny);
   std::filesystem::remove(path);
   REQUIRE(l.errors.size() == 1);
-  CHECK(sc::to_string("big.json", l.errors[0]) == "big.json:1:1: the file is 2000 bytes; a scenario file is at most 1000");
+  CHECK(sc::to_string("big.json", l.errors[0]) ==
+        "big.json:1:1: the file is 2000 bytes; a scenario file is at most 1000");
   const auto missing = sc::load_scenario_file("/nonexistent/ehlo.json");
   REQUIRE(missing.errors.size() == 1);
   CHECK(missing.errors[0].what.starts_with("cannot be read: "));

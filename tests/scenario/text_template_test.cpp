@@ -35,19 +35,24 @@ TEST_CASE("template: variables, $$ and a lone $") {
 }
 
 TEST_CASE("template: functions") {
-  const sc::variables vars{{"user", "alice"}, {"password", "wonderland"}, {"token", "ya29.x"},
+  const sc::variables vars{{"user", "alice"},
+                           {"password", "wonderland"},
+                           {"token", "ya29.x"},
                            {"challenge", "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"}};
   CHECK(expand("${base64(user)}", vars) == "YWxpY2U=");
   CHECK(expand("${base64('')}", vars) == "");
   CHECK(expand("${auth_plain(user, password)}", vars) == "AGFsaWNlAHdvbmRlcmxhbmQ=");
   CHECK(expand("${auth_plain('admin', user, password)}", vars) == "YWRtaW4AYWxpY2UAd29uZGVybGFuZA==");
-  CHECK(expand("${xoauth2(user, token)}", vars) ==
-        ehlo::proto::base64::encode("user=alice\x01" "auth=Bearer ya29.x\x01\x01"));
+  CHECK(expand("${xoauth2(user, token)}", vars) == ehlo::proto::base64::encode("user=alice\x01"
+                                                                               "auth=Bearer ya29.x\x01\x01"));
   // RFC 2195 §2's example: tim / tanstaaftanstaaf answers this challenge with this digest.
   CHECK(expand("${cram_md5('tim', 'tanstaaftanstaaf', challenge)}", vars) ==
         ehlo::proto::base64::encode("tim b913a602c7eda7a495b4e6e7334d3890"));
-  CHECK(expand("${cram_md5(user, password, user)}", vars) == "error: cram_md5(): the challenge \"alice\" is not base64");
-  CHECK(expand("a${hex('0d 0a 00 ff')}b") == std::string("a\r\n\0\xff" "b", 6));
+  CHECK(expand("${cram_md5(user, password, user)}", vars) ==
+        "error: cram_md5(): the challenge \"alice\" is not base64");
+  CHECK(expand("a${hex('0d 0a 00 ff')}b") == std::string("a\r\n\0\xff"
+                                                         "b",
+                                                         6));
   CHECK(expand("${message_id()}") == "<f00d.1219617825@ehlo.invalid>");
   CHECK(expand("${message_id('example.org')}") == "<f00d.1219617825@example.org>");
   CHECK(expand("${date()}") == "Sun, 24 Aug 2008 22:43:45 +0000");
@@ -76,7 +81,15 @@ TEST_CASE("template: the variables a text reads") {
 }
 
 TEST_CASE("template: escape_template expands back to the same bytes") {
-  const std::string cases[] = {"", "EHLO x", "$", "${user}", "$$", "a\xff\xfe" "b", "é€", std::string("\0\r\n", 3),
+  const std::string cases[] = {"",
+                               "EHLO x",
+                               "$",
+                               "${user}",
+                               "$$",
+                               "a\xff\xfe"
+                               "b",
+                               "é€",
+                               std::string("\0\r\n", 3),
                                "\xC3"};
   for (const auto& bytes : cases) {
     CAPTURE(bytes);

@@ -34,15 +34,16 @@ std::vector<std::filesystem::path> transcripts() {
   std::vector<std::filesystem::path> files;
   for (const char* dir : {"/tests/data/captures", "/scenarios/transcripts"})
     for (const auto& e : std::filesystem::directory_iterator(std::string(EHLO_SOURCE_DIR) + dir))
-      if (e.path().extension() == ".txt" && e.path().filename() != "MANIFEST.txt") files.push_back(e.path());
+      if (e.path().extension() == ".txt" && !e.path().filename().string().starts_with("MANIFEST"))
+        files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
 }
 
 template <class T>
 std::size_t count_of(const sc::scenario& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.steps.begin(), s.steps.end(), [](const sc::step& st) { return std::holds_alternative<T>(st.what); }));
+  return static_cast<std::size_t>(std::count_if(s.steps.begin(), s.steps.end(),
+                                                [](const sc::step& st) { return std::holds_alternative<T>(st.what); }));
 }
 
 }  // namespace
