@@ -98,14 +98,18 @@ proto::reply client_session::reply_unit::view() const noexcept {
 session::fit client_session::match(const step_cursor& at, mismatch& why) {
   const scenario::step& s = at.step();
   if (std::holds_alternative<scenario::close_step>(s.what)) {
-    if (buffered() > 0) {
-      why.expected = "the server to close the connection";
-      why.got = have_unit_ ? lines_joined(unit_.lines) : quote(input());
-      return fit::no;
+    if (buffered() == 0) {
+      if (!peer_eof()) return fit::more;
+      taken_ = taken::close;
+      return fit::yes;
     }
-    if (!peer_eof()) return fit::more;
-    taken_ = taken::close;
-    return fit::yes;
+    // Something came instead: shown whole, so that the failure does not
+    // depend on how the bytes were cut into reads.
+    const fit f = read_reply(at, why);
+    if (f != fit::yes) return f;
+    why.expected = "the server to close the connection";
+    why.got = lines_joined(unit_.lines);
+    return fit::no;
   }
   const auto& r = std::get<scenario::reply_step>(s.what);
   if (r.raw) {
@@ -124,9 +128,12 @@ session::fit client_session::match(const step_cursor& at, mismatch& why) {
 session::fit client_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
   const std::string_view in = input();
   const std::size_t n = std::min(in.size(), expected.size());
-  if (in.substr(0, n) != expected.substr(0, n)) {
+  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
+  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
+    // Shown up to the first byte that differs: what came after it depends on
+    // how the bytes were cut into reads.
     why.expected = quote(expected) + " (raw S)";
-    why.got = quote(in.substr(0, std::max(expected.size(), n)));
+    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
     return fit::no;
   }
   if (in.size() >= expected.size()) {
@@ -176,7 +183,6 @@ session::fit client_session::read_reply(const step_cursor& at, mismatch& why) {
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = reply_error_text(ec, settings_.reply) + " while reading " + at.pointer();
-  why.got = quote(input());
   return fit::no;
 }
 

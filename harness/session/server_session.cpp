@@ -45,14 +45,18 @@ server_session::server_session(const scenario::scenario& sc, const settings& s)
 session::fit server_session::match(const step_cursor& at, mismatch& why) {
   const scenario::step& s = at.step();
   if (std::holds_alternative<scenario::close_step>(s.what)) {
-    if (buffered() > 0) {
-      why.expected = "the client to close the connection";
-      why.got = quote(have_unit_ ? std::string_view(unit_.line) : input());
-      return fit::no;
+    if (buffered() == 0) {
+      if (!peer_eof()) return fit::more;
+      taken_ = taken::close;
+      return fit::yes;
     }
-    if (!peer_eof()) return fit::more;
-    taken_ = taken::close;
-    return fit::yes;
+    // Something came instead: shown whole, so that the failure does not
+    // depend on how the bytes were cut into reads.
+    const fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
+    if (f != fit::yes) return f;
+    why.expected = "the client to close the connection";
+    why.got = quote(unit_.line);
+    return fit::no;
   }
   if (std::holds_alternative<scenario::message_step>(s.what)) {
     // A message is whatever comes up to the end of data.
@@ -88,9 +92,11 @@ session::fit server_session::closed_while(const step_cursor& at, mismatch& why) 
 session::fit server_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
   const std::string_view in = input();
   const std::size_t n = std::min(in.size(), expected.size());
-  if (in.substr(0, n) != expected.substr(0, n)) {
+  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
+  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
+    // Shown up to the first byte that differs (see client_session::match_raw).
     why.expected = quote(expected) + " (raw C)";
-    why.got = quote(in.substr(0, std::max(expected.size(), n)));
+    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
     return fit::no;
   }
   if (in.size() >= expected.size()) {
@@ -128,7 +134,6 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = command_error_text(ec, settings_.command) + " while reading " + at.pointer();
-  why.got = quote(input());
   return fit::no;
 }
 
@@ -142,7 +147,6 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
     why.fatal = true;
     why.message =
         "data line longer than " + std::to_string(settings_.max_data_line) + " bytes while reading " + at.pointer();
-    why.got = quote(in);
     return fit::no;
   }
   if (end == std::string_view::npos) return peer_eof() ? closed_while(at, why) : fit::more;
