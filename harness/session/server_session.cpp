@@ -165,11 +165,18 @@ session::fit server_session::check_line(const scenario::command_step& c, mismatc
     why.fatal = true;
     return fit::no;
   }
-  const std::string shown = "C " + quote(expected);
   const std::string_view got = unit_.line;
+  // What a failure shows goes through the redactor as what the line is: a
+  // SASL response is hidden whole, an AUTH command's initial response too.
+  const auto show = [&](std::string_view line) {
+    return quote(unit_.what == line_unit::kind::sasl_response ? redact_.sasl_response(line)
+                 : unit_.what == line_unit::kind::command     ? redact_.command(line)
+                                                              : std::string(line));
+  };
+  const std::string shown = "C " + show(expected);
   const auto reject = [&](std::string what) {
     why.expected = std::move(what);
-    why.got = quote(got);
+    why.got = show(got);
     return fit::no;
   };
   if (c.match == scenario::command_match::any) return fit::yes;
