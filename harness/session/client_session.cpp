@@ -251,7 +251,10 @@ void client_session::commit() {
       const std::string bytes = raw_expected_;
       flush_client_line();
       consume(bytes.size());
-      drop_unit();
+      // The parser may have scanned these bytes for another alternative.
+      have_unit_ = false;
+      parser_.reset();
+      parser_base_ = offset();
       recorder_.add_bytes(scenario::side::server, bytes, s.pos.line);
       recorder_.flush();
       if (const unsigned c = code_of(bytes)) conv_.server_reply(c);
@@ -285,15 +288,14 @@ void client_session::commit_reply() {
   } else if (answer.verb == proto::verb::helo && unit_.lines.size() > 1) {
     // RFC 5321 §3.2: only EHLO's reply lists extensions. A multi-line reply
     // to HELO is fine; one whose lines name known keywords is a list.
-    std::size_t at = unit_.lines[0].size() + 2;
     for (std::size_t i = 1; i < unit_.lines.size(); ++i) {
       const std::string_view text = unit_.texts[i];
       if (proto::keyword_of(text.substr(0, text.find_first_of(" ="))) != proto::keyword::unknown) {
+        const auto line_at = static_cast<std::uint64_t>(text.data() - unit_.raw.data()) - 4;  // its code
         add_finding(proto::rules::helo_reply, "a reply to HELO that lists EHLO capabilities",
-                    parser_base_ + unit_.offset + at);
+                    parser_base_ + unit_.offset + line_at);
         break;
       }
-      at += unit_.lines[i].size() + 2;
     }
   }
   std::string subject;

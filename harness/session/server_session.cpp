@@ -78,8 +78,10 @@ session::fit server_session::match(const step_cursor& at, mismatch& why) {
     }
     return match_raw(at, raw_expected_, why);
   }
-  const fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
-  return f == fit::yes ? check_line(*c, why) : f;
+  fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
+  if (f == fit::yes) f = check_line(*c, why);
+  if (f == fit::yes) taken_ = taken::line;
+  return f;
 }
 
 session::fit server_session::closed_while(const step_cursor& at, mismatch& why) {
@@ -127,7 +129,6 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
     unit_.syntax = cmd.syntax;
     unit_.findings = parser_.findings();
     have_unit_ = true;
-    taken_ = taken::line;
     return fit::yes;
   }
   if (proto::is_need_more(ec)) return peer_eof() ? closed_while(at, why) : fit::more;
@@ -142,7 +143,10 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
   if (have_unit_ && unit_.what == line_unit::kind::data) return fit::yes;
   drop_unit();
   const std::string_view in = input();
-  const std::size_t end = in.find("\r\n");
+  // Where the last look for CRLF stopped, so that a line read a byte at a
+  // time is scanned once, not once per byte.
+  const std::size_t end = in.find("\r\n", data_scan_ > 0 ? data_scan_ - 1 : 0);
+  data_scan_ = end == std::string_view::npos ? in.size() : 0;
   if (end == std::string_view::npos ? in.size() >= settings_.max_data_line : end + 2 > settings_.max_data_line) {
     why.fatal = true;
     why.message =
@@ -155,7 +159,6 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
   unit_.size = end + 2;
   unit_.findings.clear();
   have_unit_ = true;
-  taken_ = taken::line;
   return fit::yes;
 }
 
@@ -218,6 +221,7 @@ session::fit server_session::check_bdat(const scenario::bdat_step& b, mismatch& 
 }
 
 void server_session::commit() {
+  data_scan_ = 0;  // what was searched is taken now, or another step reads from here
   switch (taken_) {
     case taken::close:
       conn_closed_ = true;
@@ -386,6 +390,7 @@ void server_session::drop_unit() {
 void server_session::resync() noexcept {
   parser_.reset();
   parser_base_ = offset();
+  data_scan_ = 0;
 }
 
 void server_session::restart_parsers() {

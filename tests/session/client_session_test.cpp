@@ -2,6 +2,9 @@
 // what it finds, with the server's bytes delivered whole and one at a time.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "support/session_driver.hpp"
 
 namespace sc = ehlo::scenario;
@@ -400,4 +403,33 @@ TEST_CASE("client: the state log names each transition, bounded") {
   CHECK(small.state_log().size() == 2);
   CHECK(small.state_log_dropped() > 0);
   CHECK(ss::to_string(small.state_log().back()) == "steps/7: reading -> done");
+}
+
+TEST_CASE("client: a message attachment named by file is read from the settings' folder") {
+  const auto folder = std::filesystem::temp_directory_path() / "ehlo-session-test";
+  std::filesystem::create_directories(folder);
+  {
+    std::ofstream f(folder / "report.csv", std::ios::binary);
+    f << "a,b\n1,2\n";
+  }
+  const auto scen = scenario_of(R"json({"version": 1, "name": "a", "steps": [
+    {"S": "354 go"},
+    {"message": {"headers": ["Subject: report"], "body": "attached\n",
+                 "attachments": [{"name": "report.csv", "file": "report.csv"}]}}]})json");
+  auto settings = fixed_settings();
+  settings.folder = folder;
+  ss::client_session s(scen, settings);
+  const auto run = run_script(s, script{{"354 go\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.sent.find("Content-Type: text/csv") != std::string::npos);
+  CHECK(run.sent.find("YSxiCjEsMgo=") != std::string::npos);
+  CHECK(run.sent.ends_with("\r\n.\r\n"));
+
+  settings.folder = folder / "nowhere";
+  ss::client_session missing(scen, settings);
+  const auto failed = run_script(missing, script{{"354 go\r\n"}});
+  CHECK(failed.outcome.verdict.pointer == "steps/1");
+  CHECK(failed.outcome.verdict.message.starts_with("steps/1: cannot read attachment "));
+  CHECK(failed.sent.empty());
+  std::filesystem::remove_all(folder);
 }
