@@ -98,14 +98,18 @@ proto::reply client_session::reply_unit::view() const noexcept {
 session::fit client_session::match(const step_cursor& at, mismatch& why) {
   const scenario::step& s = at.step();
   if (std::holds_alternative<scenario::close_step>(s.what)) {
-    if (buffered() > 0) {
-      why.expected = "the server to close the connection";
-      why.got = have_unit_ ? lines_joined(unit_.lines) : quote(input());
-      return fit::no;
+    if (buffered() == 0) {
+      if (!peer_eof()) return fit::more;
+      taken_ = taken::close;
+      return fit::yes;
     }
-    if (!peer_eof()) return fit::more;
-    taken_ = taken::close;
-    return fit::yes;
+    // Something came instead: shown whole, so that the failure does not
+    // depend on how the bytes were cut into reads.
+    const fit f = read_reply(at, why);
+    if (f != fit::yes) return f;
+    why.expected = "the server to close the connection";
+    why.got = lines_joined(unit_.lines);
+    return fit::no;
   }
   const auto& r = std::get<scenario::reply_step>(s.what);
   if (r.raw) {
@@ -124,9 +128,12 @@ session::fit client_session::match(const step_cursor& at, mismatch& why) {
 session::fit client_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
   const std::string_view in = input();
   const std::size_t n = std::min(in.size(), expected.size());
-  if (in.substr(0, n) != expected.substr(0, n)) {
+  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
+  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
+    // Shown up to the first byte that differs: what came after it depends on
+    // how the bytes were cut into reads.
     why.expected = quote(expected) + " (raw S)";
-    why.got = quote(in.substr(0, std::max(expected.size(), n)));
+    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
     return fit::no;
   }
   if (in.size() >= expected.size()) {
@@ -176,7 +183,6 @@ session::fit client_session::read_reply(const step_cursor& at, mismatch& why) {
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = reply_error_text(ec, settings_.reply) + " while reading " + at.pointer();
-  why.got = quote(input());
   return fit::no;
 }
 
@@ -245,7 +251,10 @@ void client_session::commit() {
       const std::string bytes = raw_expected_;
       flush_client_line();
       consume(bytes.size());
-      drop_unit();
+      // The parser may have scanned these bytes for another alternative.
+      have_unit_ = false;
+      parser_.reset();
+      parser_base_ = offset();
       recorder_.add_bytes(scenario::side::server, bytes, s.pos.line);
       recorder_.flush();
       if (const unsigned c = code_of(bytes)) conv_.server_reply(c);
@@ -279,15 +288,14 @@ void client_session::commit_reply() {
   } else if (answer.verb == proto::verb::helo && unit_.lines.size() > 1) {
     // RFC 5321 §3.2: only EHLO's reply lists extensions. A multi-line reply
     // to HELO is fine; one whose lines name known keywords is a list.
-    std::size_t at = unit_.lines[0].size() + 2;
     for (std::size_t i = 1; i < unit_.lines.size(); ++i) {
       const std::string_view text = unit_.texts[i];
       if (proto::keyword_of(text.substr(0, text.find_first_of(" ="))) != proto::keyword::unknown) {
+        const auto line_at = static_cast<std::uint64_t>(text.data() - unit_.raw.data()) - 4;  // its code
         add_finding(proto::rules::helo_reply, "a reply to HELO that lists EHLO capabilities",
-                    parser_base_ + unit_.offset + at);
+                    parser_base_ + unit_.offset + line_at);
         break;
       }
-      at += unit_.lines[i].size() + 2;
     }
   }
   std::string subject;

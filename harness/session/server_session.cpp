@@ -45,14 +45,18 @@ server_session::server_session(const scenario::scenario& sc, const settings& s)
 session::fit server_session::match(const step_cursor& at, mismatch& why) {
   const scenario::step& s = at.step();
   if (std::holds_alternative<scenario::close_step>(s.what)) {
-    if (buffered() > 0) {
-      why.expected = "the client to close the connection";
-      why.got = quote(have_unit_ ? std::string_view(unit_.line) : input());
-      return fit::no;
+    if (buffered() == 0) {
+      if (!peer_eof()) return fit::more;
+      taken_ = taken::close;
+      return fit::yes;
     }
-    if (!peer_eof()) return fit::more;
-    taken_ = taken::close;
-    return fit::yes;
+    // Something came instead: shown whole, so that the failure does not
+    // depend on how the bytes were cut into reads.
+    const fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
+    if (f != fit::yes) return f;
+    why.expected = "the client to close the connection";
+    why.got = quote(unit_.line);
+    return fit::no;
   }
   if (std::holds_alternative<scenario::message_step>(s.what)) {
     // A message is whatever comes up to the end of data.
@@ -74,8 +78,10 @@ session::fit server_session::match(const step_cursor& at, mismatch& why) {
     }
     return match_raw(at, raw_expected_, why);
   }
-  const fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
-  return f == fit::yes ? check_line(*c, why) : f;
+  fit f = conv_.in_data() ? read_data_line(at, why) : read_command(at, why);
+  if (f == fit::yes) f = check_line(*c, why);
+  if (f == fit::yes) taken_ = taken::line;
+  return f;
 }
 
 session::fit server_session::closed_while(const step_cursor& at, mismatch& why) {
@@ -88,9 +94,11 @@ session::fit server_session::closed_while(const step_cursor& at, mismatch& why) 
 session::fit server_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
   const std::string_view in = input();
   const std::size_t n = std::min(in.size(), expected.size());
-  if (in.substr(0, n) != expected.substr(0, n)) {
+  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
+  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
+    // Shown up to the first byte that differs (see client_session::match_raw).
     why.expected = quote(expected) + " (raw C)";
-    why.got = quote(in.substr(0, std::max(expected.size(), n)));
+    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
     return fit::no;
   }
   if (in.size() >= expected.size()) {
@@ -121,14 +129,12 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
     unit_.syntax = cmd.syntax;
     unit_.findings = parser_.findings();
     have_unit_ = true;
-    taken_ = taken::line;
     return fit::yes;
   }
   if (proto::is_need_more(ec)) return peer_eof() ? closed_while(at, why) : fit::more;
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = command_error_text(ec, settings_.command) + " while reading " + at.pointer();
-  why.got = quote(input());
   return fit::no;
 }
 
@@ -137,12 +143,14 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
   if (have_unit_ && unit_.what == line_unit::kind::data) return fit::yes;
   drop_unit();
   const std::string_view in = input();
-  const std::size_t end = in.find("\r\n");
+  // Where the last look for CRLF stopped, so that a line read a byte at a
+  // time is scanned once, not once per byte.
+  const std::size_t end = in.find("\r\n", data_scan_ > 0 ? data_scan_ - 1 : 0);
+  data_scan_ = end == std::string_view::npos ? in.size() : 0;
   if (end == std::string_view::npos ? in.size() >= settings_.max_data_line : end + 2 > settings_.max_data_line) {
     why.fatal = true;
     why.message =
         "data line longer than " + std::to_string(settings_.max_data_line) + " bytes while reading " + at.pointer();
-    why.got = quote(in);
     return fit::no;
   }
   if (end == std::string_view::npos) return peer_eof() ? closed_while(at, why) : fit::more;
@@ -151,7 +159,6 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
   unit_.size = end + 2;
   unit_.findings.clear();
   have_unit_ = true;
-  taken_ = taken::line;
   return fit::yes;
 }
 
@@ -161,11 +168,18 @@ session::fit server_session::check_line(const scenario::command_step& c, mismatc
     why.fatal = true;
     return fit::no;
   }
-  const std::string shown = "C " + quote(expected);
   const std::string_view got = unit_.line;
+  // What a failure shows goes through the redactor as what the line is: a
+  // SASL response is hidden whole, an AUTH command's initial response too.
+  const auto show = [&](std::string_view line) {
+    return quote(unit_.what == line_unit::kind::sasl_response ? redact_.sasl_response(line)
+                 : unit_.what == line_unit::kind::command     ? redact_.command(line)
+                                                              : std::string(line));
+  };
+  const std::string shown = "C " + show(expected);
   const auto reject = [&](std::string what) {
     why.expected = std::move(what);
-    why.got = quote(got);
+    why.got = show(got);
     return fit::no;
   };
   if (c.match == scenario::command_match::any) return fit::yes;
@@ -207,6 +221,7 @@ session::fit server_session::check_bdat(const scenario::bdat_step& b, mismatch& 
 }
 
 void server_session::commit() {
+  data_scan_ = 0;  // what was searched is taken now, or another step reads from here
   switch (taken_) {
     case taken::close:
       conn_closed_ = true;
@@ -375,6 +390,7 @@ void server_session::drop_unit() {
 void server_session::resync() noexcept {
   parser_.reset();
   parser_base_ = offset();
+  data_scan_ = 0;
 }
 
 void server_session::restart_parsers() {

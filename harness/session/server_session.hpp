@@ -80,6 +80,7 @@ class server_session final : public session {
   bool have_unit_ = false;
   taken taken_ = taken::line;
   std::string raw_expected_;
+  std::size_t data_scan_ = 0;  ///< bytes of input() already searched for a data line's CRLF
 
   proto::data::reader data_;
   std::uint64_t data_base_ = 0;    ///< stream offset where data_ started

@@ -74,7 +74,7 @@ void session::received(std::string_view bytes) {
   if (state_ == state::done || bytes.empty()) return;
   // Taken in slices, each consumed before the next is appended, so a peer's
   // flood ends at a parser limit with at most one slice buffered beyond it.
-  constexpr std::size_t slice = 64 * 1024;
+  const std::size_t slice = std::min<std::size_t>(64 * 1024, std::max<std::size_t>(settings_.max_buffered, 1));
   while (!bytes.empty() && state_ != state::done) {
     compact();
     const std::size_t n = std::min(bytes.size(), slice);

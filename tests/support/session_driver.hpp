@@ -185,8 +185,14 @@ inline play_outcome self_play_every_split(const scenario::scenario& sc, const se
   return whole;
 }
 
-/// What a scripted peer sends: one chunk per read; then EOF or silence.
+/// A chunk of a script that is not bytes: the read times out instead.
+inline const std::string silence{"\0silence\0", 9};
+
+/// What a scripted peer sends: one chunk per read (or `silence`); then EOF or silence.
 struct script {
+  script(std::vector<std::string> c, bool timeout_at_end = false)
+      : chunks(std::move(c)), end_with_timeout(timeout_at_end) {}
+
   std::vector<std::string> chunks;
   bool end_with_timeout = false;  ///< after the chunks: time out instead of EOF
   bool byte_at_a_time = false;    ///< deliver each chunk one byte per read
@@ -213,7 +219,10 @@ inline script_run run_script(session::session& s, const script& sc, std::size_t 
         s.sent();
         break;
       case session::action::read:
-        if (next_chunk < sc.chunks.size()) {
+        if (next_chunk < sc.chunks.size() && sc.chunks[next_chunk] == silence) {
+          ++next_chunk;
+          s.timed_out();
+        } else if (next_chunk < sc.chunks.size()) {
           const std::string& chunk = sc.chunks[next_chunk];
           const std::size_t n = sc.byte_at_a_time ? std::min<std::size_t>(1, chunk.size() - at) : chunk.size();
           const std::string piece = chunk.substr(at, n);

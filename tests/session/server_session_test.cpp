@@ -1,0 +1,310 @@
+// The server role against a scripted client: what it answers, how it checks
+// commands, what it keeps and finds, with the client's bytes delivered whole
+// and one at a time.
+#include <doctest/doctest.h>
+
+#include "support/session_driver.hpp"
+
+namespace sc = ehlo::scenario;
+namespace ss = ehlo::session;
+using ehlo::test::fixed_settings;
+using ehlo::test::run_every_split;
+using ehlo::test::run_script;
+using ehlo::test::scenario_of;
+using ehlo::test::script;
+using kind = ss::action::kind;
+
+namespace {
+
+constexpr std::string_view delivery = R"json({
+  "version": 1, "name": "delivery",
+  "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"C": "EHLO client.example"},
+    {"S": ["250-mx.example", "250 PIPELINING"]},
+    {"C": "MAIL FROM:<alice@example.org>"},
+    {"C": "RCPT TO:<bob@example.com>"},
+    {"C": "DATA"},
+    {"S": "250 2.1.0 Ok"},
+    {"S": "250 2.1.5 Ok"},
+    {"S": "354 go ahead"},
+    {"message": "Subject: hi\n\nbody\n"},
+    {"S": "250 2.0.0 queued"},
+    {"C": "QUIT"},
+    {"S": "221 bye"},
+    {"close": "S"}
+  ]
+})json";
+
+std::vector<std::string> texts(const std::vector<sc::transcript_step>& steps) {
+  std::vector<std::string> out;
+  for (const auto& s : steps)
+    for (const auto& l : s.lines) out.push_back((s.from == sc::side::server ? "S: " : "C: ") + l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("server: a pipelining client (every command in one read) passes; the message is kept unstuffed") {
+  const auto scen = scenario_of(delivery);
+  const std::string client =
+      "EHLO client.example\r\nMAIL FROM:<alice@example.org> SIZE=20\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n"
+      "Subject: hi\r\n\r\n..dot line\r\nbody\r\n.\r\nQUIT\r\n";
+  auto settings = fixed_settings();
+  const auto loose =
+      scenario_of(std::string(delivery).replace(std::string(delivery).find("\"MAIL FROM:<alice@example.org>\""), 31,
+                                                "\"MAIL FROM:<alice@example.org> SIZE=20\""));
+  const auto run = run_every_split<ss::server_session>(loose, settings, script{{client}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.findings.empty());
+  CHECK(run.sent ==
+        "220 mx.example ESMTP\r\n250-mx.example\r\n250 PIPELINING\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go "
+        "ahead\r\n250 2.0.0 queued\r\n221 bye\r\n");
+  REQUIRE(run.outcome.messages.size() == 1);
+  const auto& m = run.outcome.messages[0];
+  CHECK(m.mail_from == "MAIL FROM:<alice@example.org> SIZE=20");
+  CHECK(m.rcpt_to == std::vector<std::string>{"RCPT TO:<bob@example.com>"});
+  CHECK(m.content == "Subject: hi\r\n\r\n.dot line\r\nbody\r\n");
+  CHECK(m.pointer == "steps/9");
+  CHECK(texts(run.outcome.transcript) ==
+        std::vector<std::string>{"S: 220 mx.example ESMTP", "C: EHLO client.example", "S: 250-mx.example",
+                                 "S: 250 PIPELINING", "C: MAIL FROM:<alice@example.org> SIZE=20",
+                                 "C: RCPT TO:<bob@example.com>", "C: DATA", "S: 250 2.1.0 Ok", "S: 250 2.1.5 Ok",
+                                 "S: 354 go ahead", "C: Subject: hi", "C: ", "C: ..dot line", "C: body", "C: .",
+                                 "S: 250 2.0.0 queued", "C: QUIT", "S: 221 bye"});
+}
+
+TEST_CASE("server: a command that differs names its step") {
+  const auto scen = scenario_of(delivery);
+  const auto fails_with = [&](std::string client) {
+    return run_every_split<ss::server_session>(scen, fixed_settings(), script{{std::move(client)}}).outcome.verdict;
+  };
+  const auto v = fails_with("EHLO client.example\r\nMAIL FROM:<mallory@example.org>\r\n");
+  CHECK(v.pointer == "steps/3");
+  CHECK(v.expected == "C \"MAIL FROM:<alice@example.org>\"");
+  CHECK(v.got == "\"MAIL FROM:<mallory@example.org>\"");
+  CHECK(v.message == "steps/3: expected C \"MAIL FROM:<alice@example.org>\", got \"MAIL FROM:<mallory@example.org>\"");
+  CHECK(fails_with("EHLO client.example\r\nRCPT TO:<bob@example.com>\r\n").message ==
+        "steps/3: expected a MAIL command (C \"MAIL FROM:<alice@example.org>\"), got \"RCPT TO:<bob@example.com>\"");
+  // The verb in any case; the rest byte for byte.
+  CHECK(fails_with("ehlo client.example\r\nmail FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n"
+                   ".\r\nQUIT\r\n")
+            .passed());
+  CHECK(fails_with("EHLO client.example\r\nMAIL from:<alice@example.org>\r\n").pointer == "steps/3");
+}
+
+TEST_CASE("server: match verb, any, and arg") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "m", "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"C": "EHLO client.example", "match": "verb"}, {"S": "250 mx.example"},
+    {"C": "MAIL FROM:<a@example.org>", "arg": "FROM:<[^>]*>( SIZE=[0-9]+)?"}, {"S": "250 ok"},
+    {"C": "NOOP", "match": "any"}, {"S": "250 ok"}]})json");
+  const auto verdict_of = [&](std::string client) {
+    return run_every_split<ss::server_session>(scen, fixed_settings(), script{{std::move(client)}}).outcome.verdict;
+  };
+  CHECK(verdict_of("EHLO [192.0.2.1]\r\nMAIL FROM:<x@y> SIZE=10\r\nRSET\r\n").passed());
+  CHECK(verdict_of("EHLO [192.0.2.1]\r\nMAIL FROM:<x@y> BODY=8BITMIME\r\n").message ==
+        "steps/3: expected an argument of MAIL matching /FROM:<[^>]*>( SIZE=[0-9]+)?/ (C \"MAIL "
+        "FROM:<a@example.org>\"), got \"MAIL FROM:<x@y> BODY=8BITMIME\"");
+  CHECK(verdict_of("HELO client.example\r\n").message ==
+        "steps/1: expected a EHLO command (C \"EHLO client.example\"), got \"HELO client.example\"");
+}
+
+TEST_CASE("server: a bare LF ends no command line: strict by default, a leniency goes on; a finding either way") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "lf", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "EHLO x"}, {"S": "250 mx.example"}]})json");
+  {
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"EHLO x\n"}});
+    CHECK(run.outcome.verdict.message == "a command line ended by a bare LF while reading steps/1");
+    CHECK(run.outcome.findings == std::vector<std::string>{"[5321-2.3.8] steps/1 @6: a bare LF"});
+  }
+  auto lenient = fixed_settings();
+  lenient.command.allow_bare_lf = true;
+  const auto run = run_every_split<ss::server_session>(scen, lenient, script{{"EHLO x\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.findings == std::vector<std::string>{"[5321-2.3.8] steps/1 @6: a bare LF"});
+}
+
+TEST_CASE("server: the command parser's findings are the session's") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "f", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "EHLO: client.example", "match": "any"}, {"S": "250 mx.example"},
+    {"C": "MAIL FROM: <a@example.org>", "match": "verb"}, {"S": "250 ok"}]})json");
+  const auto run = run_every_split<ss::server_session>(
+      scen, fixed_settings(), script{{"EHLO: client.example\r\nMAIL FROM: <a@example.org>\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.findings == std::vector<std::string>{"[5321-4.1.1] steps/1 @4: a colon after the verb",
+                                                         "[5321-3.3] steps/3 @31: a space around the colon"});
+}
+
+TEST_CASE("server: a client that stalls, floods or sends junk ends with a clear failure, in bounded memory") {
+  const auto scen = scenario_of(delivery);
+  auto settings = fixed_settings();
+  settings.command.max_line_length = 4096;
+  SUBCASE("stalls") {
+    const auto run = run_every_split<ss::server_session>(scen, settings, script{{"EHLO client.exa"}, true});
+    CHECK(run.outcome.verdict.message == "timed out after 10s waiting for steps/1");
+  }
+  SUBCASE("a 100 MB line") {
+    ss::server_session s(scen, settings);
+    std::string flood(100u << 20, 'A');
+    const auto run = run_script(s, script{{"EHLO " + flood}});
+    CHECK(run.outcome.verdict.message == "command line longer than 4096 bytes while reading steps/1");
+    CHECK(run.max_buffered <= 64 * 1024);
+  }
+  SUBCASE("junk") {
+    const auto run =
+        run_every_split<ss::server_session>(scen, settings, script{{std::string("\x16\x03\x01\x00\x05", 5)}});
+    CHECK(run.outcome.verdict.message == "a NUL in a command line while reading steps/1");
+  }
+  SUBCASE("the close instead of a command") {
+    const auto run = run_every_split<ss::server_session>(scen, settings, script{{"EHLO client.example\r\n"}});
+    CHECK(run.outcome.verdict.message == "the client closed the connection while steps/3 was expected");
+  }
+  SUBCASE("the close in the middle of the message") {
+    const auto run = run_every_split<ss::server_session>(
+        scen, settings,
+        script{{"EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nSub"}});
+    CHECK(run.outcome.verdict.message == "the client closed the connection in the middle of the message at steps/9");
+  }
+  SUBCASE("a message over the size limit") {
+    settings.data.max_size = 16;
+    const auto run = run_every_split<ss::server_session>(
+        scen, settings,
+        script{{"EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n" +
+                std::string(100, 'x') + "\r\n.\r\n"}});
+    CHECK(run.outcome.verdict.message == "steps/9: the message is larger than 16 bytes");
+  }
+}
+
+TEST_CASE("server: the end of data is CRLF.CRLF only; look-alikes are content and findings") {
+  const auto scen = scenario_of(delivery);
+  const std::string head =
+      "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n";
+  const auto run = run_every_split<ss::server_session>(
+      scen, fixed_settings(), script{{head + "Subject: hi\r\n\r\none\n.\nMAIL FROM:<x@y>\r\n.\r\nQUIT\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  REQUIRE(run.outcome.messages.size() == 1);
+  CHECK(run.outcome.messages[0].content == "Subject: hi\r\n\r\none\n.\nMAIL FROM:<x@y>\r\n");
+  const auto at = head.size() + 18;  // the LF after "one"
+  CHECK(run.outcome.findings == std::vector<std::string>{
+                                    "[5321-2.3.8] steps/9 @" + std::to_string(at) + ": bare LF in message data",
+                                    "[5321-4.1.1.4] steps/9 @" + std::to_string(at + 1) + ": LF \".\" LF",
+                                    "[5321-2.3.8] steps/9 @" + std::to_string(at + 2) + ": bare LF in message data",
+                                });
+}
+
+TEST_CASE("server: bytes pipelined after STARTTLS are discarded and reported, never read as TLS-protected") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "starttls", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"}, {"S": ["250-mx.example", "250 STARTTLS"]},
+    {"C": "STARTTLS"}, {"S": "220 ready"}, {"tls": "start"},
+    {"C": "EHLO client.example"}, {"S": "250 mx.example"}]})json");
+  ss::server_session s(scen, fixed_settings());
+  const std::string first = "EHLO client.example\r\nSTARTTLS\r\n";
+  const auto run = run_script(s, script{{first + "MAIL FROM:<injected@example.org>\r\n", "EHLO client.example\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.findings ==
+        std::vector<std::string>{"[3207] steps/5 @" + std::to_string(first.size()) +
+                                 ": bytes after the STARTTLS command, before the TLS handshake (discarded)"});
+  CHECK(s.tls_version() == "TLSv1.3");
+}
+
+TEST_CASE("server: AUTH's 334 makes the next line a SASL response, compared exactly and redacted") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "auth",
+    "vars": {"user": "tim", "password": "tanstaaftanstaaf"}, "secrets": ["password"],
+    "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"}, {"S": ["250-mx.example", "250 AUTH CRAM-MD5"]},
+      {"C": "AUTH CRAM-MD5"},
+      {"S": "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+", "capture": {"challenge": "^334 (.*)$"}},
+      {"C": "${cram_md5(user, password, challenge)}"},
+      {"S": "235 2.7.0 ok"}]})json");
+  // RFC 2195 §2's example exchange.
+  const std::string response = "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw";
+  const auto run = run_every_split<ss::server_session>(
+      scen, fixed_settings(), script{{"EHLO client.example\r\nAUTH CRAM-MD5\r\n", response + "\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.findings.empty());
+  CHECK(run.outcome.vars.at("challenge") == "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+");
+  CHECK(texts(run.outcome.transcript)[6] == "C: <redacted>");
+
+  const auto wrong = run_every_split<ss::server_session>(
+      scen, fixed_settings(), script{{"EHLO client.example\r\nAUTH CRAM-MD5\r\n", "dGltIGZvbw==\r\n"}});
+  CHECK(wrong.outcome.verdict.message == "steps/5: expected C \"<redacted>\", got \"<redacted>\"");
+}
+
+TEST_CASE("server: BDAT reads exactly the octets it announces, chunks joined into one message") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "b", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "MAIL FROM:<a@example.org>"}, {"S": "250 ok"},
+    {"C": "RCPT TO:<b@example.com>"}, {"S": "250 ok"},
+    {"bdat": "ignored: the client says how many"}, {"S": "250 ok"},
+    {"bdat": "", "last": true}, {"S": "250 done"}, {"C": "QUIT"}, {"S": "221 bye"}]})json");
+  const auto run = run_every_split<ss::server_session>(
+      scen, fixed_settings(),
+      script{{"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nBDAT 12\r\nQUIT\r\n.\r\nxyzBDAT 3 LAST\r\nabc",
+              "QUIT\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  REQUIRE(run.outcome.messages.size() == 1);
+  CHECK(run.outcome.messages[0].content == "QUIT\r\n.\r\nxyzabc");
+  CHECK(run.outcome.messages[0].rcpt_to == std::vector<std::string>{"RCPT TO:<b@example.com>"});
+
+  auto small = fixed_settings();
+  small.data.max_size = 100;
+  const auto big = run_every_split<ss::server_session>(
+      scen, small, script{{"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nBDAT 1000000000\r\n"}});
+  CHECK(big.outcome.verdict.message ==
+        "steps/5: a BDAT chunk of 1000000000 bytes makes the message larger than 100 bytes");
+  const auto not_last = run_every_split<ss::server_session>(
+      scen, small, script{{"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nBDAT 3 LAST\r\n"}});
+  CHECK(not_last.outcome.verdict.message == "steps/5: expected BDAT <size> (bdat), got \"BDAT 3 LAST\"");
+}
+
+TEST_CASE("server: optional commands, alternatives and the client's close") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "o", "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"C": "NOOP", "optional": true}, {"S": "250 ok"},
+    {"one_of": [[{"C": "QUIT"}, {"S": "221 bye"}, {"close": "S"}],
+                [{"C": "QUIT", "optional": true}, {"close": "C"}]]}]})json");
+  SUBCASE("QUIT") {
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"NOOP\r\nQUIT\r\n"}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+    CHECK(run.sent == "220 mx.example ESMTP\r\n250 ok\r\n221 bye\r\n");
+    CHECK(run.actions.back() == kind::done);
+    CHECK(run.actions[run.actions.size() - 2] == kind::close);
+  }
+  SUBCASE("the client just closes") {
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"NOOP\r\n"}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+  }
+  SUBCASE("an optional command left out: what came is tried on the next step") {
+    // The NOOP is missing: the reply to it is still sent (the next step), then QUIT is read.
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"QUIT\r\n"}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+    CHECK(run.sent == "220 mx.example ESMTP\r\n250 ok\r\n221 bye\r\n");
+  }
+  SUBCASE("neither alternative") {
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"NOOP\r\nRSET\r\n"}});
+    CHECK(run.outcome.verdict.message == "steps/3: expected one of 2 alternatives, got \"RSET\"");
+  }
+}
+
+TEST_CASE("server: data lines written as C steps are compared exactly, and kept as a message") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "d", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "DATA"}, {"S": "354 go"},
+    {"C": "Subject: x"}, {"C": ""}, {"C": "..dot"}, {"C": "."}, {"S": "250 ok"}]})json");
+  const auto run =
+      run_every_split<ss::server_session>(scen, fixed_settings(), script{{"DATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  REQUIRE(run.outcome.messages.size() == 1);
+  CHECK(run.outcome.messages[0].content == "Subject: x\r\n\r\n.dot\r\n");
+  const auto wrong =
+      run_every_split<ss::server_session>(scen, fixed_settings(), script{{"DATA\r\nSubject: x\r\n\r\n.dot\r\n.\r\n"}});
+  CHECK(wrong.outcome.verdict.message == "steps/5: expected C \"..dot\", got \".dot\"");
+}
+
+TEST_CASE("server: a capture on an S step applies to what the server sent") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "c", "steps": [
+    {"S": "220 mx.example ESMTP ${hex('41')}", "capture": {"banner": "ESMTP (.*)"}},
+    {"C": "NOOP ${banner}"}, {"S": "250 ok"}]})json");
+  const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"NOOP A\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.vars.at("banner") == "A");
+}
