@@ -7,6 +7,7 @@
 #include <asio/signal_set.hpp>
 #include <asio/ssl/context.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <memory>
@@ -116,6 +117,22 @@ report::scenario_result error_result(const input& in, std::string role, std::str
   r.status = report::status::error;
   r.fail = report::failure{"", "", "", "", std::move(message)};
   return r;
+}
+
+bool has_tls_step(const std::vector<scenario::step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const scenario::step& s) {
+    if (std::holds_alternative<scenario::tls_step>(s.what)) return true;
+    const auto* o = std::get_if<scenario::one_of_step>(&s.what);
+    return o != nullptr && std::any_of(o->branches.begin(), o->branches.end(), has_tls_step);
+  });
+}
+
+/// Whether any input starts TLS. Making a client context loads the system's
+/// CA bundle (about 30 ms of CPU for 144 certificates), which a run without
+/// TLS should not pay.
+bool needs_tls(const std::vector<input>& inputs) {
+  return std::any_of(inputs.begin(), inputs.end(),
+                     [](const input& in) { return in.sc.implicit_tls || has_tls_step(in.sc.steps); });
 }
 
 /// What a run shares: the io_context, TLS contexts, results.
@@ -260,7 +277,8 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
 
   std::error_code ec;
   std::string detail;
-  if (opt.mode != mode::server) {
+  const bool tls_wanted = needs_tls(inputs) || opt.tls_verify || !opt.client_cert.empty();
+  if (opt.mode != mode::server && tls_wanted) {
     net::client_tls_settings tls;
     tls.verify_peer = opt.tls_verify;
     tls.ca_file = opt.ca_file;
@@ -272,7 +290,7 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
       return std::move(st.summary);
     }
   }
-  if (opt.mode != mode::client) {
+  if (opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty())) {
     net::server_tls_settings tls;
     tls.certificate_file = opt.server_cert;
     tls.private_key_file = opt.server_key;
