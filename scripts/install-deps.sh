@@ -21,7 +21,8 @@ packages=(
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
 # libsasl2-modules holds Cyrus SASL's PLAIN, LOGIN and CRAM-MD5 (Postfix's AUTH),
 # also only a Recommends.  procps: ps, which tests/peers/with_peer.sh uses.
-peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps)
+# time: /usr/bin/time -v, the peak memory of ehlo in tests/broken/run_fault.sh.
+peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps time)
 
 want=("${packages[@]}")
 [[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}")

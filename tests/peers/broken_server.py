@@ -238,6 +238,9 @@ class Session:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(self.a.cert)
         sock = ctx.wrap_socket(self.c.sock, server_side=True, do_handshake_on_connect=False)
+        # wrap_socket() takes the descriptor from the plain socket (its fileno()
+        # becomes -1), so the waits below must select on the TLS socket.
+        self.c.sock = sock
         while True:
             try:
                 sock.do_handshake()
@@ -248,7 +251,6 @@ class Session:
                 self.c._wait(True)
             except (ssl.SSLError, OSError) as e:
                 raise Gone(f"TLS handshake failed: {e}") from e
-        self.c.sock = sock
         self.c.buf = b""
         return True
 
