@@ -17,16 +17,21 @@ bool is_end_of_stream(const std::error_code& ec) {
   return ec == asio::error::eof || ec == asio::ssl::error::stream_truncated;
 }
 
-/// Half-closes our side, reads what the peer still sends until it closes or
-/// `linger` passes, then closes: the peer reads everything we sent.
+/// Half-closes our side, reads what the peer still sends until it closes,
+/// `linger` passes or `max_drain` bytes were read, then closes: the peer reads
+/// everything we sent, and a peer that never stops sending (a flood) cannot
+/// hold the close beyond `linger`.
 asio::awaitable<void> close_gracefully(net::connection& c, std::chrono::milliseconds linger) {
+  constexpr std::size_t max_drain = std::size_t{1} << 20;
   if (!c.is_open()) co_return;
   const net::deadline until = net::after(linger);
   co_await c.shutdown(until);
   std::array<char, 4096> sink;
-  while (c.is_open()) {
+  std::size_t drained = 0;
+  while (c.is_open() && drained < max_drain && net::clock::now() < until) {
     const auto r = co_await c.read_some(sink, until);
     if (r.ec) break;
+    drained += r.bytes;
   }
   c.close();
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "scenario/regex_syntax.hpp"
 #include "session/describe.hpp"
 
 namespace ehlo::session {
@@ -393,7 +394,7 @@ bool session::run_regex(const std::string& pattern, std::string_view subject, re
   }
   try {
     auto it = regexes_.find(&pattern);
-    if (it == regexes_.end()) it = regexes_.emplace(&pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+    if (it == regexes_.end()) it = regexes_.emplace(&pattern, std::regex(pattern, scenario::regex_syntax)).first;
     const char* b = subject.data();
     const char* e = b + subject.size();
     const bool hit =
