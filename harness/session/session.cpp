@@ -75,17 +75,13 @@ void session::received(std::string_view bytes) {
   if (state_ == state::done || bytes.empty()) return;
   // Taken in slices, each consumed before the next is appended, so a peer's
   // flood ends at a parser limit with at most one slice buffered beyond it.
-  const std::size_t slice = std::min<std::size_t>(64 * 1024, std::max<std::size_t>(settings_.max_buffered, 1));
+  // Bytes that come ahead of the conversation (replies before their
+  // commands went out) are kept for the steps that read them: the driver
+  // reads only when asked, so they are at most what one read returned.
+  constexpr std::size_t slice = 64 * 1024;
   while (!bytes.empty() && state_ != state::done) {
     compact();
     const std::size_t n = std::min(bytes.size(), slice);
-    if (buffered() + n > settings_.max_buffered) {
-      fail(cursor_.pointer(), {}, {}, {},
-           "the " + std::string(peer()) + " sent more than " + std::to_string(settings_.max_buffered) +
-               " bytes ahead of the conversation while " +
-               (cursor_.at_end() ? std::string("the session ended") : cursor_.pointer() + " was played"));
-      return;
-    }
     in_.append(bytes.substr(0, n));
     bytes.remove_prefix(n);
     if (streaming()) ++deadline_;  // progress inside a message keeps it alive

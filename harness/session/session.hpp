@@ -89,7 +89,9 @@ class session {
   std::size_t state_log_dropped() const noexcept { return log_dropped_; }
   /// The variables: the scenario's, the settings', and captures.
   const scenario::variables& variables() const noexcept { return vars_; }
-  /// Bytes received and not yet consumed (bounded by settings::max_buffered).
+  /// Bytes received and not yet consumed. When a read is asked for, at most
+  /// one unfinished unit (bounded by the parser limits); after received(),
+  /// that and what the read returned.
   std::size_t buffered() const noexcept { return in_.size() - pos_; }
   /// The TLS version tls_started() gave; "" before.
   std::string_view tls_version() const noexcept { return tls_version_; }

@@ -85,9 +85,6 @@ struct settings {
   /// Server role: the longest data line, CRLF included, compared against a C
   /// step after DATA's 354.
   std::size_t max_data_line = 32768;
-  /// Bytes received and not yet consumed; a peer that sends more ahead of the
-  /// conversation fails the session.
-  std::size_t max_buffered = std::size_t{1} << 20;
   /// A "text", "capture" or "arg" regular expression is run over at most this
   /// many bytes; a longer subject fails the step. std::regex recurses per
   /// character, so this keeps a long reply from exhausting the stack.

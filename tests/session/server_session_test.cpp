@@ -144,9 +144,11 @@ TEST_CASE("server: a client that stalls, floods or sends junk ends with a clear 
     const auto run = run_every_split<ss::server_session>(scen, settings, script{{"EHLO client.exa"}, true});
     CHECK(run.outcome.verdict.message == "timed out after 10s waiting for steps/1");
   }
-  SUBCASE("a 100 MB line") {
+  SUBCASE("a 16 MB line") {
+    // The session stops at the limit, 4 KB in: the size only costs the test
+    // its own copies of the line.
     ss::server_session s(scen, settings);
-    std::string flood(100u << 20, 'A');
+    std::string flood(16u << 20, 'A');
     const auto run = run_script(s, script{{"EHLO " + flood}});
     CHECK(run.outcome.verdict.message == "command line longer than 4096 bytes while reading steps/1");
     CHECK(run.max_buffered <= 64 * 1024);
