@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""Sends one message with Python's smtplib to ehlo's server role.
+
+    /usr/bin/python3 smtplib_send.py --port N [--starttls] [--login] [--password P]
+
+Exit status: 0 when the message was accepted; 3 when the server refused the
+credentials (smtplib.SMTPAuthenticationError, its code and text on stderr);
+any other exception ends the program with Python's usual status 1.
+--starttls upgrades with a context that skips certificate checks (ehlo's
+certificate is self-signed); --login logs in as alice, letting smtplib pick
+the mechanism from the server's AUTH list.
+"""
+
+import argparse
+import smtplib
+import ssl
+import sys
+from email.message import EmailMessage
+
+p = argparse.ArgumentParser()
+p.add_argument("--port", type=int, required=True)
+p.add_argument("--starttls", action="store_true")
+p.add_argument("--login", action="store_true")
+p.add_argument("--password", default="wonderland")
+a = p.parse_args()
+
+msg = EmailMessage()
+msg["From"] = "Bob <b@example.com>"
+msg["To"] = "Alice <a@example.com>"
+msg["Subject"] = "ehlo smtplib test"
+msg.set_content("Hello Alice,\n\n.this line starts with a dot, so the client must dot-stuff it.\nBye.\n")
+
+try:
+    with smtplib.SMTP("127.0.0.1", a.port, local_hostname="client.example", timeout=10) as s:
+        s.set_debuglevel(1)
+        s.ehlo()
+        if a.starttls:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s.starttls(context=ctx)
+            s.ehlo()
+        if a.login:
+            s.login("alice", a.password)
+        s.send_message(msg)
+except smtplib.SMTPAuthenticationError as e:
+    print(f"SMTPAuthenticationError: {e.smtp_code} {e.smtp_error!r}", file=sys.stderr)
+    sys.exit(3)
