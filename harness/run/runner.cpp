@@ -12,6 +12,7 @@
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <pthread.h>
 
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
@@ -227,17 +228,21 @@ asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, st
   }
 }
 
-/// Writes each message the server role kept as NAME.eml, its envelope beside it as NAME.envelope.
-void spool(const std::filesystem::path& dir, const input& in, const session::server_session& s, std::size_t serial) {
+/// Writes each message the server role kept as NAME.eml, its envelope (the
+/// MAIL and RCPT lines as the client sent them, a line each) beside it as
+/// NAME.envelope. Returns the first error: a message that could not be kept.
+std::error_code spool(const std::filesystem::path& dir, const input& in, const session::server_session& s,
+                      std::size_t serial) {
   std::size_t n = 0;
   for (const auto& m : s.messages()) {
     const std::string base = in.sc.name + "-" + std::to_string(serial) + "-" + std::to_string(++n);
     std::string envelope = m.mail_from + "\n";
     for (const auto& rcpt : m.rcpt_to) envelope += rcpt + "\n";
     // The envelope first: a reader that sees the .eml finds its envelope there.
-    report::write_file_atomically(dir / (base + ".envelope"), envelope);
-    report::write_file_atomically(dir / (base + ".eml"), m.content);
+    if (auto ec = report::write_file_atomically(dir / (base + ".envelope"), envelope)) return ec;
+    if (auto ec = report::write_file_atomically(dir / (base + ".eml"), m.content)) return ec;
   }
+  return {};
 }
 
 /// The server role: serves connections on --listen, the inputs in turn.
@@ -255,14 +260,18 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inp
         ex,
         [&st, &in, conn, serial]() -> asio::awaitable<void> {
           const auto start = clock::now();
-          std::string peer;
-          std::error_code ec;
           const auto remote = conn->remote_endpoint();
-          peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+          const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
           session::server_session server(in.sc, settings_for(in, st.opt));
           co_await drive(*conn, server, server_drive(st));
-          if (st.opt.spool) spool(*st.opt.spool, in, server, serial);
-          st.finished(result_of(in, "server", peer, server, nullptr, since(start)), &in);
+          auto result = result_of(in, "server", peer, server, nullptr, since(start));
+          if (st.opt.spool)
+            if (const auto sec = spool(*st.opt.spool, in, server, serial)) {
+              result.status = report::status::error;
+              result.fail = report::failure{
+                  "", "", "", "", "cannot write to the spool " + st.opt.spool->string() + ": " + sec.message()};
+            }
+          st.finished(std::move(result), &in);
         },
         asio::detached);
   }
@@ -339,6 +348,14 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
     }
   }
   st.io.run();
+  // From here on a signal must not kill the run before its caller writes the
+  // summary and the reports: a second SIGTERM (timeout(1) sends one to the
+  // whole process group) stays pending until the process exits.
+  sigset_t hold;
+  sigemptyset(&hold);
+  sigaddset(&hold, SIGINT);
+  sigaddset(&hold, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &hold, nullptr);
 
   for (const input* in : st.running) {
     report::scenario_result r = error_result(*in,
