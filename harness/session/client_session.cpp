@@ -126,24 +126,12 @@ session::fit client_session::match(const step_cursor& at, mismatch& why) {
 }
 
 session::fit client_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
-  const std::string_view in = input();
-  const std::size_t n = std::min(in.size(), expected.size());
-  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
-  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
-    // Shown up to the first byte that differs: what came after it depends on
-    // how the bytes were cut into reads.
-    why.expected = quote(expected) + " (raw S)";
-    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
-    return fit::no;
-  }
-  if (in.size() >= expected.size()) {
-    taken_ = taken::raw;
-    return fit::yes;
-  }
-  if (!peer_eof()) return fit::more;
+  const fit f = compare_raw(expected, "(raw S)", why);
+  if (f == fit::yes) taken_ = taken::raw;
+  if (f != fit::more || !peer_eof()) return f;
   note_close();
   why.message = "the server closed the connection while " + at.pointer() + " was expected";
-  why.got = quote(in);
+  why.got = quote(input());
   return fit::no;
 }
 

@@ -92,19 +92,9 @@ session::fit server_session::closed_while(const step_cursor& at, mismatch& why) 
 }
 
 session::fit server_session::match_raw(const step_cursor& at, std::string_view expected, mismatch& why) {
-  const std::string_view in = input();
-  const std::size_t n = std::min(in.size(), expected.size());
-  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
-  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
-    // Shown up to the first byte that differs (see client_session::match_raw).
-    why.expected = quote(expected) + " (raw C)";
-    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
-    return fit::no;
-  }
-  if (in.size() >= expected.size()) {
-    taken_ = taken::raw;
-    return fit::yes;
-  }
+  const fit f = compare_raw(expected, "(raw C)", why);
+  if (f == fit::yes) taken_ = taken::raw;
+  if (f != fit::more) return f;
   return peer_eof() ? closed_while(at, why) : fit::more;
 }
 

@@ -291,6 +291,18 @@ void session::begin_tls() {
   set_state(state::starting_tls);
 }
 
+session::fit session::compare_raw(std::string_view expected, std::string_view label, mismatch& why) const {
+  const std::string_view in = input();
+  const std::size_t n = std::min(in.size(), expected.size());
+  const auto diff = std::mismatch(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n), expected.begin());
+  if (diff.first != in.begin() + static_cast<std::ptrdiff_t>(n)) {
+    why.expected = quote(expected) + " " + std::string(label);
+    why.got = quote(in.substr(0, static_cast<std::size_t>(diff.first - in.begin()) + 1));
+    return fit::no;
+  }
+  return in.size() >= expected.size() ? fit::yes : fit::more;
+}
+
 void session::finish() {
   recorder_.flush();
   set_state(state::done);

@@ -143,6 +143,10 @@ class session {
   void fail_here(const mismatch& why);
   /// Sends `bytes` (state sending).
   void send(std::string bytes);
+  /// The input against the bytes of a raw step: yes when they are all there,
+  /// more while a prefix of them is, no (with `why`, shown up to the first byte
+  /// that differs: what came after it depends on how reads were cut) otherwise.
+  fit compare_raw(std::string_view expected, std::string_view label, mismatch& why) const;
   /// Expands `written` with the variables; fails the session (false) on error.
   bool expand(std::string_view written, std::string& out);
   void add_finding(const proto::rule& r, std::string_view what, std::uint64_t offset);
