@@ -147,7 +147,8 @@ struct run_state {
   explicit run_state(const options& o) : opt(o) {}
 
   void finished(report::scenario_result r, const input* in) {
-    std::erase(running, in);
+    // One entry: in the server role several connections may play the same input.
+    if (const auto it = std::find(running.begin(), running.end(), in); it != running.end()) running.erase(it);
     if (opt.on_result) opt.on_result(r);
     summary.results.push_back(std::move(r));
   }
