@@ -34,20 +34,10 @@ while (($#)); do
       N=$2
       shift 2
       ;;
-    --ehlo)
-      EHLO=$(realpath "${2:?--ehlo needs a path}")
-      shift 2
+    *)
+      bench_common_option "$@"
+      shift "$BENCH_SHIFT"
       ;;
-    --limit)
-      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || bench_fail "--limit needs seconds"
-      LIMIT=$2
-      shift 2
-      ;;
-    -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
-      exit 0
-      ;;
-    *) bench_fail "unknown argument '$1' (see --help)" ;;
   esac
 done
 

@@ -18,6 +18,27 @@ BENCH_TMP=""     # removed at exit
 BENCH_CHILD=""   # the program being measured, stopped on INT/TERM
 BENCH_NAME=${0##*/}
 
+# The options every benchmark takes: --ehlo PATH, --limit SECONDS, --help.
+# Sets BENCH_SHIFT to how many words $1 used; anything else is an error.
+bench_common_option() {
+  case $1 in
+    --ehlo)
+      EHLO=$(realpath "${2:?--ehlo needs a path}")
+      BENCH_SHIFT=2
+      ;;
+    --limit)
+      [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || bench_fail "--limit needs seconds"
+      LIMIT=$2
+      BENCH_SHIFT=2
+      ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) bench_fail "unknown argument '$1' (see --help)" ;;
+  esac
+}
+
 bench_say() { echo "$BENCH_NAME: $*" >&2; }
 bench_fail() {
   bench_say "$*"
