@@ -7,7 +7,8 @@
 # situation's scenario from scenarios/clients/ (most are named as the
 # situation), reads the port from its first line, runs the client against it
 # under a timeout, waits (bounded) for ehlo to finish, and checks both sides:
-# ehlo's verdict (exit status 0, every connection PASS, no finding), the
+# ehlo's verdict (exit status 0, every connection PASS, no finding; or, for a
+# client that does what the scenario says it must not, the failure expected), the
 # client's exit status (and, where the table says so, a text it printed), which
 # says whether the client saw what the scenario scripted, and what --spool
 # wrote (every message accepted, with its envelope). Everything stays on
