@@ -1,6 +1,7 @@
 // ehlo run: argument parsing, then run::run and the reports.
 #include <charconv>
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -31,6 +32,8 @@ them. With neither --target nor --listen, plays both sides against each other on
   --tag TAG              play only scenarios with this tag (again for more)
   --skip-tag TAG         skip scenarios with this tag
   --timeout DURATION     every wait, whatever the scenarios say ("5s", "500ms")
+  --seed N               the randomness of faults ("chunks": "random"); the summary
+                         prints the seed a run drew, and --seed N plays it again
   --report json:PATH     write a JSON report (written atomically, also when interrupted)
   --report junit:PATH    write a JUnit XML report
   --transcript DIR       write each session's transcript, in the S:/C: form
@@ -102,6 +105,7 @@ int run_command(const std::vector<std::string_view>& args) {
   std::string transcript_dir;
   bool verbose = false;
   bool have_peer = false;
+  std::optional<std::uint64_t> seed;
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -135,6 +139,11 @@ int run_command(const std::vector<std::string_view>& args) {
       scenario::duration d{};
       if (!value(v) || !parse_duration(v, d)) return usage_error("--timeout needs a duration such as 5s or 500ms");
       opt.session.timeout = d;
+    } else if (a == "--seed") {
+      std::uint64_t n = 0;
+      if (!value(v) || std::from_chars(v.data(), v.data() + v.size(), n).ptr != v.data() + v.size() || v.empty())
+        return usage_error("--seed needs a number from 0 to 18446744073709551615");
+      seed = n;
     } else if (a == "--report") {
       if (!value(v)) return usage_error("--report needs json:PATH or junit:PATH");
       const auto colon = v.find(':');
@@ -205,8 +214,16 @@ int run_command(const std::vector<std::string_view>& args) {
   };
   opt.on_result = [&](const report::scenario_result& r) { console.scenario(r); };
 
+  if (!seed) {
+    std::random_device random;
+    seed = std::uint64_t{random()} << 32 | random();
+  }
+  opt.session.seed = *seed;
   std::string fatal;
   auto summary = run::run(inputs, opt, fatal);
+  summary.seed = *seed;
+  summary.seed_used =
+      std::any_of(inputs.begin(), inputs.end(), [](const run::input& in) { return scenario::uses_seed(in.sc); });
   if (!fatal.empty()) {
     std::fprintf(stderr, "ehlo run: %s\n", fatal.c_str());
     return 2;

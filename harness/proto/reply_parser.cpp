@@ -173,7 +173,11 @@ bool reply_parser::end_of_line(std::string_view in, std::size_t lf, bool& last) 
     last = false;
   } else if (line[3] == ' ') {
     last = true;
-    if (line.size() == 4) findings_.add(rules::reply_text, "a SP after the reply code but no text", at(start + 3));
+    // RFC 4954 §4: a challenge is "334" SP [base64], and an empty one is
+    // "334 " (AUTH PLAIN without an initial response): no text is its text.
+    const bool challenge = line[0] == '3' && line[1] == '3' && line[2] == '4';
+    if (line.size() == 4 && !challenge)
+      findings_.add(rules::reply_text, "a SP after the reply code but no text", at(start + 3));
   } else {
     if (!settings_.allow_missing_separator) return fail(reply_error::bad_separator);
     findings_.add(rules::reply_separator, "a reply code followed by neither SP, \"-\" nor the line end", at(start + 3));

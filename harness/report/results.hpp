@@ -66,7 +66,9 @@ struct scenario_result {
   // Qualified: a member named like its type would change the meaning of `status` in the class.
   report::status status = report::status::passed;
   std::chrono::milliseconds elapsed{0};
-  std::optional<failure> fail{};  ///< set for every status but passed
+  /// Set for every status but passed; and for a pass of a scenario that
+  /// expects to fail ("outcome": "fail"): the failure it expected.
+  std::optional<failure> fail{};
   std::vector<finding> findings{};
   std::size_t findings_dropped = 0;  ///< findings seen but not kept (proto::finding_log is bounded)
   std::string transcript{};          ///< the S:/C: text of the session, already redacted by the session
@@ -82,7 +84,8 @@ struct run_summary {
   std::chrono::system_clock::time_point started{};
   std::chrono::milliseconds elapsed{0};
   std::string ehlo_version{};
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;  ///< --seed, or the one drawn for the run
+  bool seed_used = false;  ///< a scenario's faults drew on it: the console says it
 };
 
 struct totals {

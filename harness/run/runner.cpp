@@ -84,7 +84,7 @@ report::scenario_result result_of(const input& in, std::string role, std::string
   r.peer = std::move(peer);
   r.elapsed = elapsed;
   r.tags = in.sc.tags;
-  r.expected_outcome = in.sc.expect == scenario::outcome::fail ? "fail" : "pass";
+  r.expected_outcome = other != nullptr && in.sc.expect == scenario::outcome::fail ? "fail" : "pass";
   r.transcript = scenario::write_sc_transcript(main.transcript());
   r.state_log = state_log(main);
   add_findings(main, r);
@@ -93,7 +93,10 @@ report::scenario_result result_of(const input& in, std::string role, std::string
   const session::verdict* failed = !main.result().passed()                         ? &main.result()
                                    : other != nullptr && !other->result().passed() ? &other->result()
                                                                                    : nullptr;
-  const bool wants_failure = in.sc.expect == scenario::outcome::fail;
+  // "outcome" is the verdict of self-play, where ehlo is both sides; against
+  // a real peer the role's own verdict stands (a fault scenario that breaks
+  // ehlo's own client can pass with a client that copes).
+  const bool wants_failure = other != nullptr && in.sc.expect == scenario::outcome::fail;
   if (failed != nullptr && !wants_failure) {
     r.status = report::status::failed;
     r.fail = failure_of(*failed);
@@ -104,6 +107,14 @@ report::scenario_result result_of(const input& in, std::string role, std::string
                              "the scenario expects to fail, and it passed"};
   } else {
     r.status = report::status::passed;
+    if (failed != nullptr) {
+      // Failed as the scenario expects: which failure it was is shown, so a
+      // reader can tell the expected failure from another.
+      r.fail = failure_of(*failed);
+      r.fail->message = "failed as expected: " +
+                        (other != nullptr && failed == &other->result() ? "the server role: " : std::string()) +
+                        r.fail->message;
+    }
   }
   return r;
 }

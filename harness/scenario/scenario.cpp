@@ -9,16 +9,32 @@ namespace {
 
 constexpr std::string_view kinds[] = {"S", "C", "message", "bdat", "pipeline", "tls", "pause", "close", "one_of"};
 constexpr std::string_view common[] = {"note", "timeout", "optional", "allow"};
-constexpr std::string_view reply_keys[] = {"raw", "code", "status", "text", "offers", "lacks", "capture"};
-constexpr std::string_view command_keys[] = {"raw", "match", "arg"};
-constexpr std::string_view bdat_keys[] = {"last"};
+constexpr std::string_view faults[] = {"delay", "chunks", "gap", "line_end", "cut", "inject", "stall"};
+constexpr std::string_view reply_own[] = {"raw", "code", "status", "text", "offers", "lacks", "capture"};
+constexpr std::string_view command_own[] = {"raw", "match", "arg"};
+constexpr std::string_view bdat_own[] = {"last"};
+
+template <std::size_t A, std::size_t B>
+constexpr std::array<std::string_view, A + B> concat(const std::string_view (&a)[A], const std::string_view (&b)[B]) {
+  std::array<std::string_view, A + B> out{};
+  std::copy(std::begin(a), std::end(a), out.begin());
+  std::copy(std::begin(b), std::end(b), out.begin() + A);
+  return out;
+}
+
+// Every kind of step a role sends also takes the fault keys (fault_plan).
+constexpr auto reply_keys = concat(reply_own, faults);
+constexpr auto command_keys = concat(command_own, faults);
+constexpr auto bdat_keys = concat(bdat_own, faults);
 
 constexpr auto all_keys = [] {
-  std::array<std::string_view, std::size(kinds) + std::size(common) + std::size(reply_keys) + 2 + 1> a{};
+  std::array<std::string_view, std::size(kinds) + std::size(common) + std::size(faults) + std::size(reply_own) + 2 + 1>
+      a{};
   std::size_t n = 0;
   for (const auto k : kinds) a[n++] = k;
   for (const auto k : common) a[n++] = k;
-  for (const auto k : reply_keys) a[n++] = k;
+  for (const auto k : reply_own) a[n++] = k;
+  for (const auto k : faults) a[n++] = k;
   a[n++] = "match";
   a[n++] = "arg";
   a[n++] = "last";
@@ -45,6 +61,21 @@ bool code_pattern::matches(int code) const noexcept {
   return true;
 }
 
+namespace {
+
+bool uses_seed(const std::vector<step>& steps) noexcept {
+  return std::any_of(steps.begin(), steps.end(), [](const step& s) {
+    if (s.fault.random()) return true;
+    const auto* o = std::get_if<one_of_step>(&s.what);
+    return o != nullptr &&
+           std::any_of(o->branches.begin(), o->branches.end(), [](const auto& b) { return uses_seed(b); });
+  });
+}
+
+}  // namespace
+
+bool uses_seed(const scenario& sc) noexcept { return uses_seed(sc.steps); }
+
 std::span<const std::string_view> step_kinds() noexcept { return kinds; }
 bool is_step_kind(std::string_view key) noexcept { return contains(kinds, key); }
 
@@ -52,8 +83,12 @@ std::span<const std::string_view> keys_of(std::string_view kind) noexcept {
   if (kind == "S") return reply_keys;
   if (kind == "C") return command_keys;
   if (kind == "bdat") return bdat_keys;
+  if (kind == "message" || kind == "pipeline") return faults;
   return {};
 }
+
+std::span<const std::string_view> fault_keys() noexcept { return faults; }
+bool is_fault_key(std::string_view key) noexcept { return contains(faults, key); }
 
 std::span<const std::string_view> common_step_keys() noexcept { return common; }
 bool is_common_key(std::string_view key) noexcept { return contains(common, key); }

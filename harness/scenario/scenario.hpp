@@ -113,7 +113,11 @@ struct pipeline_step {
 };
 
 /// {"tls": "start"}: both sides run the TLS handshake here (after STARTTLS's 220).
+/// {"tls": "abort"}: a fault: the server role reads the client's first
+/// handshake bytes and closes the connection; the client role runs the
+/// handshake as for "start" (and sees it fail).
 struct tls_step {
+  bool abort = false;
   friend bool operator==(const tls_step&, const tls_step&) = default;
 };
 
@@ -149,6 +153,38 @@ enum class allowance : std::uint8_t {
   long_line = 1 << 6,              ///< "long-line": a command or reply line over 512 octets
 };
 
+/// How the role that sends a step misbehaves while sending it: fault
+/// injection (scenarios/README.md, "Faults"). Only the sending role acts on
+/// it; the receiving role reads what comes as it always does, so a self-play
+/// run shows how a strict peer takes the fault.
+struct fault_plan {
+  enum class split : std::uint8_t {
+    whole,     ///< one write
+    sizes,     ///< writes of `chunks` bytes, the last size repeating
+    bytewise,  ///< a byte per write
+    random,    ///< writes of 1 to max_random_chunk bytes, from the run's --seed
+  };
+  static constexpr std::uint32_t max_random_chunk = 64;
+  enum class line_end : std::uint8_t { crlf, lf, cr };
+
+  std::optional<duration> delay;      ///< "delay": wait this long before the first byte
+  split how = split::whole;           ///< "chunks"
+  std::vector<std::uint32_t> chunks;  ///< "chunks": [sizes], each at least 1
+  duration gap{};                     ///< "gap": the pause between two writes of a split step
+  line_end ends = line_end::crlf;     ///< "line_end": every CRLF the step sends becomes this
+  std::optional<std::uint64_t> cut;   ///< "cut": send this many bytes of the step, then close
+  std::vector<std::string> inject;    ///< "inject": lines sent right after the step, not expected by the peer
+  std::optional<duration> stall;      ///< "stall": send nothing; wait this long for the peer to close
+
+  /// Whether the step is sent other than plainly.
+  bool any() const noexcept {
+    return delay || how != split::whole || ends != line_end::crlf || cut || !inject.empty() || stall;
+  }
+  /// Whether playing it draws on the run's random seed.
+  bool random() const noexcept { return how == split::random; }
+  friend bool operator==(const fault_plan&, const fault_plan&) = default;
+};
+
 struct step {
   using kind = std::variant<reply_step, command_step, message_step, bdat_step, pipeline_step, tls_step, pause_step,
                             close_step, one_of_step>;
@@ -157,13 +193,14 @@ struct step {
   std::optional<duration> timeout;  ///< "timeout": how long the receiving role waits for this step
   bool optional = false;            ///< "optional": the receiving role may find it missing
   std::uint8_t allowed = 0;         ///< "allow": allowance bits
+  fault_plan fault;                 ///< "delay", "chunks", "gap", "line_end", "cut", "inject", "stall"
   source_pos pos;                   ///< where the step's object starts
   std::string pointer;              ///< its JSON pointer, "steps/3"; not part of its identity
 
   bool allows(allowance a) const noexcept { return (allowed & static_cast<std::uint8_t>(a)) != 0; }
   friend bool operator==(const step& a, const step& b) {
     return a.what == b.what && a.note == b.note && a.timeout == b.timeout && a.optional == b.optional &&
-           a.allowed == b.allowed;
+           a.allowed == b.allowed && a.fault == b.fault;
   }
 };
 
@@ -192,5 +229,8 @@ struct scenario {
   std::vector<step> steps;
   friend bool operator==(const scenario&, const scenario&) = default;
 };
+
+/// Whether playing `sc` draws on the run's random seed (a "chunks": "random" fault).
+bool uses_seed(const scenario& sc) noexcept;
 
 }  // namespace ehlo::scenario

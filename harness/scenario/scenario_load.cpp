@@ -317,13 +317,24 @@ class loader {
   // ---- steps ----
 
   void steps(const value& list, std::string_view pointer, std::vector<step>& out) {
+    std::string ender;  ///< why the step before ends the connection
     for (std::size_t i = 0; i < list.items.size(); ++i) {
       if (++step_count_ > settings_.max_steps) {
         error(list.items[i], child(pointer, i), "more than " + std::to_string(settings_.max_steps) + " steps");
         return;
       }
+      if (!ender.empty()) {
+        error(list.items[i], child(pointer, i), "nothing can follow " + ender);
+        return;
+      }
       step s;
-      if (one_step(list.items[i], child(pointer, i), s)) out.push_back(std::move(s));
+      if (!one_step(list.items[i], child(pointer, i), s)) continue;
+      const auto* t = std::get_if<tls_step>(&s.what);
+      if (s.fault.cut || s.fault.stall || (t != nullptr && t->abort))
+        ender = s.pointer + (s.fault.cut     ? ": its \"cut\" closes the connection"
+                             : s.fault.stall ? ": it stalls until the connection is closed"
+                                             : ": \"abort\" closes the connection");
+      out.push_back(std::move(s));
     }
   }
 
@@ -391,8 +402,8 @@ class loader {
       s.what = pipeline(kv, kp, s.allowed);
     } else if (kind->key == "tls") {
       std::string word;
-      one_of_words(kv, kp, {"start"}, word);
-      s.what = tls_step{};
+      one_of_words(kv, kp, {"start", "abort"}, word);
+      s.what = tls_step{word == "abort"};
     } else if (kind->key == "pause") {
       pause_step p;
       duration_of(kv, kp, p.length);
@@ -404,7 +415,99 @@ class loader {
     } else if (kind->key == "one_of") {
       s.what = alternatives(kv, kp);
     }
+    if (std::any_of(keys.begin(), keys.end(), is_fault_key)) fault(v, pointer, s);
     return errors_.size() == before;
+  }
+
+  /// The fault keys of a step a role sends (fault_plan).
+  void fault(const value& v, const std::string& pointer, step& s) {
+    fault_plan& f = s.fault;
+    for (const auto& m : v.members) {
+      const std::string p = child(pointer, m.key);
+      if (m.key == "delay") {
+        f.delay.emplace();
+        duration_of(m.val, p, *f.delay);
+      } else if (m.key == "gap") {
+        duration_of(m.val, p, f.gap);
+      } else if (m.key == "stall") {
+        f.stall.emplace();
+        duration_of(m.val, p, *f.stall);
+      } else if (m.key == "cut") {
+        std::uint64_t n = 0;
+        if (whole_number(m.val, p, std::uint64_t{1} << 40, n)) f.cut = n;
+      } else if (m.key == "chunks") {
+        chunks(m.val, p, f);
+      } else if (m.key == "line_end") {
+        std::string word;
+        if (one_of_words(m.val, p, {"CRLF", "LF", "CR"}, word))
+          f.ends = word == "LF"   ? fault_plan::line_end::lf
+                   : word == "CR" ? fault_plan::line_end::cr
+                                  : fault_plan::line_end::crlf;
+      } else if (m.key == "inject") {
+        if (m.val.is(type::string)) {
+          f.inject.push_back(m.val.text);
+          text_template(m.val, p);
+        } else if (strings(m.val, p, f.inject)) {
+          if (f.inject.empty()) error(m.val, p, "an empty \"inject\" injects nothing");
+          for (std::size_t i = 0; i < f.inject.size(); ++i) text_template(m.val.items[i], child(p, i));
+        }
+      }
+    }
+    if (const value* stall = v.find("stall"); stall != nullptr && (f.delay || f.how != fault_plan::split::whole ||
+                                                                   v.find("line_end") || f.cut || !f.inject.empty()))
+      error(*stall, child(pointer, "stall"), "a step that stalls sends nothing: it takes no other fault key");
+    if (const value* gap = v.find("gap"); gap != nullptr && f.how == fault_plan::split::whole)
+      error(*gap, child(pointer, "gap"), "\"gap\" is the pause between the writes of \"chunks\"; this step has none");
+    if (const value* ends = v.find("line_end"); ends != nullptr) {
+      const auto* r = std::get_if<reply_step>(&s.what);
+      const auto* c = std::get_if<command_step>(&s.what);
+      if ((r != nullptr && r->raw) || (c != nullptr && c->raw))
+        error(*ends, child(pointer, "line_end"),
+              "\"line_end\" changes the line ends ehlo adds, and a raw step has none: write the bytes you want");
+      else if (std::holds_alternative<bdat_step>(s.what))
+        error(*ends, child(pointer, "line_end"),
+              "\"line_end\" would change the bytes of the chunk BDAT announces: write them in the chunk");
+    }
+  }
+
+  void chunks(const value& v, const std::string& pointer, fault_plan& f) {
+    if (v.is(type::string)) {
+      std::string word;
+      if (one_of_words(v, pointer, {"bytewise", "random"}, word))
+        f.how = word == "bytewise" ? fault_plan::split::bytewise : fault_plan::split::random;
+      return;
+    }
+    if (!v.is(type::array)) {
+      error(v, pointer,
+            "expected \"bytewise\", \"random\" or an array of write sizes, found " +
+                std::string(json::type_name(v.kind)));
+      return;
+    }
+    if (v.items.empty()) error(v, pointer, "an empty array of write sizes");
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+      std::uint64_t n = 0;
+      if (!whole_number(v.items[i], child(pointer, i), std::uint32_t{1} << 30, n)) continue;
+      if (n == 0)
+        error(v.items[i], child(pointer, i), "a write of 0 bytes sends nothing: sizes start at 1");
+      else
+        f.chunks.push_back(static_cast<std::uint32_t>(n));
+    }
+    f.how = fault_plan::split::sizes;
+  }
+
+  /// A whole number from 0 to `max`, as the file wrote it.
+  bool whole_number(const value& v, std::string_view pointer, std::uint64_t max, std::uint64_t& out) {
+    if (!expect(v, pointer, type::number)) return false;
+    std::uint64_t n = 0;
+    const char* b = v.text.data();
+    const char* e = b + v.text.size();
+    const auto [end, ec] = std::from_chars(b, e, n);
+    if (ec != std::errc{} || end != e || n > max) {
+      error(v, pointer, "expected a whole number from 0 to " + std::to_string(max) + ", found " + v.text);
+      return false;
+    }
+    out = n;
+    return true;
   }
 
   void allow(const value& v, std::string_view pointer, std::uint8_t& out) {

@@ -17,6 +17,10 @@ std::span<const std::string_view> step_kinds() noexcept;
 bool is_step_kind(std::string_view key) noexcept;
 /// The keys a step of `kind` takes besides its kind key and the common ones.
 std::span<const std::string_view> keys_of(std::string_view kind) noexcept;
+/// "delay", "chunks", "gap", "line_end", "cut", "inject", "stall": the keys
+/// of a fault_plan, taken by every kind of step a role sends.
+std::span<const std::string_view> fault_keys() noexcept;
+bool is_fault_key(std::string_view key) noexcept;
 /// "note", "timeout", "optional", "allow": keys every step takes.
 std::span<const std::string_view> common_step_keys() noexcept;
 bool is_common_key(std::string_view key) noexcept;

@@ -63,6 +63,7 @@ class printer {
   void one(const step& s, const std::string& indent) {
     out += '{';
     std::visit([&](const auto& kind) { body(kind, indent); }, s.what);
+    fault(s.fault);
     if (!s.note.empty()) out += ", \"note\": " + str(s.note);
     if (s.timeout) out += ", \"timeout\": " + str(to_string(*s.timeout));
     if (s.optional) out += ", \"optional\": true";
@@ -74,6 +75,31 @@ class printer {
       out += ", \"allow\": " + strings(names);
     }
     out += '}';
+  }
+
+  void fault(const fault_plan& f) {
+    if (f.delay) out += ", \"delay\": " + str(to_string(*f.delay));
+    switch (f.how) {
+      case fault_plan::split::whole:
+        break;
+      case fault_plan::split::bytewise:
+        out += ", \"chunks\": \"bytewise\"";
+        break;
+      case fault_plan::split::random:
+        out += ", \"chunks\": \"random\"";
+        break;
+      case fault_plan::split::sizes:
+        out += ", \"chunks\": [";
+        for (std::size_t i = 0; i < f.chunks.size(); ++i) out += (i != 0 ? ", " : "") + std::to_string(f.chunks[i]);
+        out += ']';
+        break;
+    }
+    if (f.gap.count() != 0) out += ", \"gap\": " + str(to_string(f.gap));
+    if (f.ends != fault_plan::line_end::crlf)
+      out += f.ends == fault_plan::line_end::lf ? ", \"line_end\": \"LF\"" : ", \"line_end\": \"CR\"";
+    if (f.cut) out += ", \"cut\": " + std::to_string(*f.cut);
+    if (!f.inject.empty()) out += ", \"inject\": " + strings(f.inject);
+    if (f.stall) out += ", \"stall\": " + str(to_string(*f.stall));
   }
 
   void body(const reply_step& r, const std::string& indent) {
@@ -172,7 +198,7 @@ class printer {
     out += ']';
   }
 
-  void body(const tls_step&, const std::string&) { out += "\"tls\": \"start\""; }
+  void body(const tls_step& t, const std::string&) { out += t.abort ? "\"tls\": \"abort\"" : "\"tls\": \"start\""; }
   void body(const pause_step& p, const std::string&) { out += "\"pause\": " + str(to_string(p.length)); }
   void body(const close_step& c, const std::string&) { out += c.by_server ? "\"close\": \"S\"" : "\"close\": \"C\""; }
 

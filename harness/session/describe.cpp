@@ -79,4 +79,34 @@ std::string codes_text(std::span<const scenario::code_pattern> codes) {
   return out;
 }
 
+std::string describe(const scenario::fault_plan& f) {
+  using plan = scenario::fault_plan;
+  std::string out;
+  const auto part = [&](const std::string& p) { out += (out.empty() ? "" : ", ") + p; };
+  if (f.stall) part("nothing sent; waits " + to_string(*f.stall) + " for the close");
+  if (f.delay) part("after " + to_string(*f.delay));
+  switch (f.how) {
+    case plan::split::whole:
+      break;
+    case plan::split::bytewise:
+      part("a byte per write");
+      break;
+    case plan::split::random:
+      part("writes of random sizes (--seed)");
+      break;
+    case plan::split::sizes: {
+      std::string sizes;
+      for (const auto n : f.chunks) sizes += (sizes.empty() ? "" : ", ") + std::to_string(n);
+      part("writes of " + sizes + " bytes");
+      break;
+    }
+  }
+  if (f.gap.count() > 0) part(to_string(f.gap) + " between writes");
+  if (f.ends != plan::line_end::crlf) part(f.ends == plan::line_end::lf ? "LF line ends" : "CR line ends");
+  if (!f.inject.empty())
+    part(std::to_string(f.inject.size()) + (f.inject.size() == 1 ? " line" : " lines") + " injected");
+  if (f.cut) part("the first " + std::to_string(*f.cut) + " bytes and then the close");
+  return out;
+}
+
 }  // namespace ehlo::session

@@ -21,6 +21,9 @@ std::string quote(std::string_view bytes, std::size_t max = 200);
 std::string to_string(scenario::duration d);
 /// A reply's lines as one line: "250-a / 250-b / 250 c", bounded.
 std::string lines_joined(std::span<const std::string> lines, std::size_t max = 300);
+/// How a step is sent under its fault plan, for a transcript note:
+/// "after 2s, a byte per write, LF line ends, the first 5 bytes and then the close".
+std::string describe(const scenario::fault_plan& f);
 /// "250", "250 or 251", "2xx".
 std::string codes_text(std::span<const scenario::code_pattern> codes);
 

@@ -11,7 +11,12 @@
 namespace ehlo::session {
 
 session::session(const scenario::scenario& sc, const settings& s, scenario::side role)
-    : sc_(sc), settings_(s), cursor_(sc_.steps), recorder_(s.max_transcript_bytes, redact_), role_(role) {
+    : sc_(sc),
+      settings_(s),
+      cursor_(sc_.steps),
+      recorder_(s.max_transcript_bytes, redact_),
+      role_(role),
+      random_(s.seed) {
   redact_.show = s.show_secrets;
   env_.vars = &vars_;
   env_.now = s.now;
@@ -44,7 +49,7 @@ void session::start() {
 action session::next() const noexcept {
   switch (state_) {
     case state::sending:
-      return {action::send, out_, {}, 0};
+      return {action::send, std::string_view(out_.bytes).substr(out_.written, out_.piece), {}, 0};
     case state::reading:
     case state::reading_message:
     case state::reading_chunk:
@@ -66,9 +71,14 @@ action session::next() const noexcept {
 
 void session::sent() {
   if (state_ != state::sending) return;
-  out_.clear();
-  cursor_.next();
-  proceed();
+  out_.written += out_.piece;
+  if (out_.written < out_.end && out_.plan->gap.count() > 0) {
+    hold_ = hold::gap;
+    wait_ = out_.plan->gap;
+    set_state(state::pausing);
+    return;
+  }
+  next_write();
 }
 
 void session::received(std::string_view bytes) {
@@ -93,7 +103,7 @@ void session::received(std::string_view bytes) {
 void session::peer_closed() {
   if (state_ == state::done) return;
   eof_ = true;
-  if (state_ == state::sending) {
+  if (state_ == state::sending || (state_ == state::pausing && hold_ == hold::gap)) {
     fail(cursor_.pointer(), cursor_.step().note, {}, {},
          "the " + std::string(peer()) + " closed the connection while " + cursor_.pointer() + " was sent");
     return;
@@ -104,6 +114,17 @@ void session::peer_closed() {
 void session::timed_out() {
   if (state_ != state::reading && !streaming()) return;
   const scenario::step& s = cursor_.step();
+  if (hold_ == hold::stall) {
+    fail(cursor_.pointer(), s.note, {}, {},
+         "the " + std::string(peer()) + " was still connected after " + to_string(wait_) + " of silence at " +
+             cursor_.pointer() + " (\"stall\": a " + std::string(peer()) + " should give up and close)");
+    return;
+  }
+  if (hold_ == hold::abort) {
+    fail(cursor_.pointer(), s.note, {}, {},
+         "timed out after " + to_string(wait_) + " waiting for the TLS handshake at " + cursor_.pointer());
+    return;
+  }
   // A step the peer may leave out is left out when nothing came for it in
   // time; what did come (part of a unit) is tried against the next step.
   if (state_ == state::reading && s.optional && cursor_.element() == 0) {
@@ -135,6 +156,10 @@ void session::tls_failed(std::string_view why) {
 
 void session::paused() {
   if (state_ != state::pausing) return;
+  if (hold_ == hold::delay || hold_ == hold::gap) {
+    next_write();
+    return;
+  }
   cursor_.next();
   proceed();
 }
@@ -142,6 +167,7 @@ void session::paused() {
 void session::closed() {
   if (state_ != state::closing) return;
   conn_closed_ = true;
+  hold_ = hold::none;
   cursor_.next();
   proceed();
 }
@@ -167,6 +193,10 @@ void session::proceed() {
   // reading_chunk) until the next step sets its own.
   bool streamed = false;
   while (state_ != state::done) {
+    if (hold_ == hold::stall || hold_ == hold::abort) {
+      if (!hold_on()) return;
+      continue;
+    }
     if (streaming() && !streamed) {
       if (!stream()) return;
       streamed = true;
@@ -261,8 +291,19 @@ bool session::play_step() {
     cursor_.enter(0);  // the sending role plays the first branch
     return false;
   }
-  if (std::holds_alternative<scenario::tls_step>(s.what)) {
-    begin_tls();
+  if (const auto* t = std::get_if<scenario::tls_step>(&s.what)) {
+    if (t->abort && role_ == scenario::side::server) {
+      // The client's first handshake bytes are read, then the connection closed.
+      discard_plaintext();
+      set_state(state::reading);
+      hold_ = hold::abort;
+    } else {
+      begin_tls();
+    }
+  } else if (s.fault.stall) {
+    set_state(state::reading);
+    hold_ = hold::stall;
+    wait_ = *s.fault.stall;
   } else if (const auto* p = std::get_if<scenario::pause_step>(&s.what)) {
     wait_ = p->length;
     set_state(state::pausing);
@@ -279,6 +320,11 @@ bool session::play_step() {
 /// someone; reading them as if TLS protected them is CVE-2011-0411. They are
 /// dropped and reported.
 void session::begin_tls() {
+  discard_plaintext();
+  set_state(state::starting_tls);
+}
+
+void session::discard_plaintext() {
   if (buffered() > 0 || holds_unit()) {
     add_finding(proto::rules::starttls,
                 role_ == scenario::side::client
@@ -288,7 +334,6 @@ void session::begin_tls() {
     drop_unit();
     consume(buffered());
   }
-  set_state(state::starting_tls);
 }
 
 session::fit session::compare_raw(std::string_view expected, std::string_view label, mismatch& why) const {
@@ -362,8 +407,126 @@ void session::fail_here(const mismatch& why) {
 }
 
 void session::send(std::string bytes) {
-  out_ = std::move(bytes);
-  set_state(state::sending);
+  const scenario::step& s = cursor_.step();
+  const scenario::fault_plan& f = s.fault;
+  if (f.ends != scenario::fault_plan::line_end::crlf) {
+    const char end = f.ends == scenario::fault_plan::line_end::lf ? '\n' : '\r';
+    std::size_t to = 0;
+    for (std::size_t from = 0; from < bytes.size(); ++from) {
+      if (bytes[from] == '\r' && from + 1 < bytes.size() && bytes[from + 1] == '\n') {
+        bytes[to++] = end;
+        ++from;
+      } else {
+        bytes[to++] = bytes[from];
+      }
+    }
+    bytes.resize(to);
+  }
+  if (f.any()) recorder_.note("fault: " + describe(f));
+  if (!f.inject.empty()) {
+    std::vector<std::string> shown;
+    for (const auto& written : f.inject) {
+      std::string line;
+      if (!expand(written, line)) return;
+      bytes += line + "\r\n";
+      shown.push_back(redact_.text(line));
+    }
+    recorder_.add(role_, std::move(shown), s.pos.line);
+    recorder_.note("injected: the " + std::string(peer()) + " does not expect these lines");
+  }
+  out_ = outgoing{std::move(bytes), 0, 0, 0, 0, &f};
+  out_.end = f.cut ? static_cast<std::size_t>(std::min<std::uint64_t>(*f.cut, out_.bytes.size())) : out_.bytes.size();
+  if (f.delay && f.delay->count() > 0) {
+    hold_ = hold::delay;
+    wait_ = *f.delay;
+    set_state(state::pausing);
+    return;
+  }
+  next_write();
+}
+
+/// The next write of the step being sent, or what follows its last.
+void session::next_write() {
+  hold_ = hold::none;
+  if (out_.written < out_.end) {
+    out_.piece = std::min<std::size_t>(write_size(), out_.end - out_.written);
+    set_state(state::sending);
+    return;
+  }
+  if (out_.plan->cut) {
+    out_ = {};
+    hold_ = hold::cut;
+    set_state(state::closing);
+    return;
+  }
+  out_ = {};
+  cursor_.next();
+  proceed();
+}
+
+std::uint32_t session::write_size() {
+  const scenario::fault_plan& f = *out_.plan;
+  switch (f.how) {
+    case scenario::fault_plan::split::whole:
+      break;
+    case scenario::fault_plan::split::bytewise:
+      return 1;
+    case scenario::fault_plan::split::sizes: {
+      const std::uint32_t n = f.chunks[std::min(out_.size_at, f.chunks.size() - 1)];
+      ++out_.size_at;
+      return n;
+    }
+    case scenario::fault_plan::split::random: {
+      // splitmix64: a few lines, and the same sizes from a seed on every
+      // platform (std::uniform_int_distribution differs between libraries).
+      std::uint64_t z = (random_ += 0x9e3779b97f4a7c15u);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+      z ^= z >> 31;
+      return 1 + static_cast<std::uint32_t>(z % scenario::fault_plan::max_random_chunk);
+    }
+  }
+  return static_cast<std::uint32_t>(std::min<std::size_t>(out_.bytes.size(), UINT32_MAX));
+}
+
+/// A "stall" or a TLS "abort" in progress: what came is taken (and, for a
+/// stall, kept in the transcript). True when the step is over and the walk
+/// goes on; false when the driver has something to do.
+bool session::hold_on() {
+  const std::string_view in = input();
+  if (hold_ == hold::abort) {
+    if (!in.empty()) {
+      consume(in.size());
+      recorder_.note("fault: closed once the TLS handshake began");
+      hold_ = hold::cut;
+      set_state(state::closing);
+      return false;
+    }
+    if (eof_) {
+      hold_ = hold::none;
+      fail(cursor_.pointer(), cursor_.step().note, {}, {},
+           "the " + std::string(peer()) + " closed the connection instead of starting the TLS handshake at " +
+               cursor_.pointer());
+    }
+    return false;
+  }
+  record_peer_bytes(in);
+  consume(in.size());
+  if (!eof_) return false;
+  // The peer gave up, as it should: the step is over, and so is the connection.
+  hold_ = hold::none;
+  flush_client_line();
+  conn_closed_ = true;
+  cursor_.next();
+  return true;
+}
+
+void session::record_peer_bytes(std::string_view bytes) {
+  if (bytes.empty()) return;
+  if (role_ == scenario::side::server)
+    record_client_bytes(bytes);
+  else
+    recorder_.add_bytes(scenario::side::server, bytes, cursor_.at_end() ? 0 : cursor_.step().pos.line);
 }
 
 bool session::expand(std::string_view written, std::string& out) {
@@ -442,6 +605,13 @@ void session::record_client_line(std::string_view line) {
 }
 
 void session::record_client_bytes(std::string_view bytes) {
+  // A CRLF may come cut between two reads.
+  if (!client_line_.empty() && client_line_.back() == '\r' && !bytes.empty() && bytes.front() == '\n') {
+    client_line_.pop_back();
+    record_client_line(client_line_);
+    client_line_.clear();
+    bytes.remove_prefix(1);
+  }
   for (std::size_t end; (end = bytes.find("\r\n")) != std::string_view::npos; bytes.remove_prefix(end + 2)) {
     if (client_line_.empty()) {
       record_client_line(bytes.substr(0, end));

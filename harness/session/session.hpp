@@ -208,6 +208,14 @@ class session {
   void refresh_secrets();
   bool streaming() const noexcept { return state_ == state::reading_message || state_ == state::reading_chunk; }
 
+  // Faults (scenario::fault_plan): how this role sends its own step.
+  void next_write();
+  void end_send();
+  std::uint32_t write_size();
+  bool hold_on();
+  void record_peer_bytes(std::string_view bytes);
+  void discard_plaintext();
+
   scenario::side role_;
   state state_ = state::start;
   verdict verdict_;
@@ -221,7 +229,27 @@ class session {
   std::size_t pos_ = 0;       ///< consumed bytes at the front of in_
   std::uint64_t erased_ = 0;  ///< bytes dropped from the front of in_ since the start
   bool eof_ = false;
-  std::string out_;
+  /// The step being sent: written in pieces, as its fault plan says.
+  struct outgoing {
+    std::string bytes;
+    std::size_t written = 0;  ///< bytes the driver wrote
+    std::size_t end = 0;      ///< bytes to write: all of them, or as many as "cut" says
+    std::size_t piece = 0;    ///< the write under way
+    std::size_t size_at = 0;  ///< the next of "chunks"' sizes
+    const scenario::fault_plan* plan = nullptr;
+  };
+  /// What a pausing, closing or reading state stands for besides the step of its name.
+  enum class hold : std::uint8_t {
+    none,
+    delay,  ///< pausing: "delay" before the first write
+    gap,    ///< pausing: "gap" between two writes
+    cut,    ///< closing: "cut" (or "tls": "abort") ends the connection
+    stall,  ///< reading: "stall": what comes is dropped until the peer closes
+    abort,  ///< reading: "tls": "abort": the first bytes of the handshake, then close
+  };
+  outgoing out_;
+  hold hold_ = hold::none;
+  std::uint64_t random_;  ///< splitmix64 state, from settings::seed
   duration wait_{};
   std::uint32_t deadline_ = 0;
   const scenario::step* waiting_on_ = nullptr;

@@ -75,6 +75,9 @@ struct settings {
   /// unset: the system clock and random tokens. Tests fix them.
   std::function<std::int64_t()> now;
   std::function<std::string()> unique_token;
+  /// --seed: the randomness of fault injection ("chunks": "random"); the
+  /// same seed plays the same faults again.
+  std::uint64_t seed = 0;
 
   /// Client role: the reply parser (reply line, lines per reply, reply size, leniencies).
   proto::reply_settings reply;

@@ -64,6 +64,15 @@ void transcript_recorder::add_bytes(scenario::side from, std::string_view bytes,
   }
 }
 
+void transcript_recorder::note(std::string_view text) {
+  flush();
+  if (steps_.empty() || bytes_ + text.size() + 1 > max_bytes_) return;
+  bytes_ += text.size() + 1;
+  std::string& n = steps_.back().note;
+  if (!n.empty()) n += '\n';
+  n += text;
+}
+
 void transcript_recorder::flush() {
   if (partial_side_ && (!partial_.empty() || partial_over_)) complete();
   partial_side_.reset();

@@ -47,6 +47,8 @@ class transcript_recorder {
   void add_bytes(scenario::side from, std::string_view bytes, std::uint32_t at_line);
   /// Ends a piece of a line left by add_bytes() as its own step.
   void flush();
+  /// Adds a line to the note of the last step kept (printed as "# " before it).
+  void note(std::string_view text);
 
   const std::vector<scenario::transcript_step>& steps() const noexcept { return steps_; }
   /// Steps (or parts of lines) left out past the limit.

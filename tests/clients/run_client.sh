@@ -7,7 +7,8 @@
 # situation's scenario from scenarios/clients/ (most are named as the
 # situation), reads the port from its first line, runs the client against it
 # under a timeout, waits (bounded) for ehlo to finish, and checks both sides:
-# ehlo's verdict (exit status 0, every connection PASS, no finding), the
+# ehlo's verdict (exit status 0, every connection PASS, no finding; or, for a
+# client that does what the scenario says it must not, the failure expected), the
 # client's exit status (and, where the table says so, a text it printed), which
 # says whether the client saw what the scenario scripted, and what --spool
 # wrote (every message accepted, with its envelope). Everything stays on
@@ -48,6 +49,7 @@ expect_text=""
 messages=""      # messages the spool must hold; default: one per connection
 content=()       # regexes every spooled message must match
 allow_findings=false
+ehlo_failure=""  # a regex: ehlo must fail with it (the client does what the scenario says it must not)
 ehlo_args=()     # more options for ehlo run
 setup() { :; }   # runs once $work exists, before ehlo starts
 # The spooled envelope: the MAIL and RCPT lines as received, a regex for each line.
@@ -172,6 +174,34 @@ case $situation in
     client() {
       msmtp_cmd --tls=on --tls-starttls=on --tls-certcheck=off --auth=on --user=alice --passwordeval="echo wrong"
     } ;;
+  swaks-slow-server)
+    # Replies a byte at a time, in random pieces (--seed), late: swaks copes.
+    needs=swaks content=("${swaks_content[@]}")
+    allow_findings=true # none expected; the summary names the seed
+    client() { swaks_cmd; } ;;
+  swaks-bare-lf-reply)
+    # Replies ending in a bare LF: swaks reads lines by LF and sends the message (lenient).
+    needs=swaks content=("${swaks_content[@]}")
+    client() { swaks_cmd; } ;;
+  swaks-stalled-greeting)
+    # No greeting: swaks gives up after its --timeout (exit 21) and closes.
+    needs=swaks expect_rc=21 messages=0
+    expect_text='Timeout \(2 secs\) waiting for server response'
+    client() { swaks_cmd --timeout 2; } ;;
+  swaks-starttls-injection)
+    # A 554 injected after STARTTLS's 220: swaks buffers it and reads it inside TLS as the
+    # answer to EHLO, then says HELO; ehlo fails it there and closes (swaks: 6). The finding this test pins.
+    needs=swaks check_needs=swaks_tls_needs messages=0 expect_rc=6
+    ehlo_failure='steps/8: expected a MAIL command \(C "MAIL FROM:<b@example\.com>"\), got "HELO '
+    client() { swaks_cmd --tls; } ;;
+  curl-cut-reply)
+    # The reply to MAIL cut after "250 2." and the connection closed: curl fails (56, receive error).
+    needs=curl expect_rc=56 messages=0
+    client() { curl_cmd; } ;;
+  curl-tls-abort)
+    # 220 to STARTTLS, then the close once the handshake begins: curl fails (35) and sends nothing more.
+    needs=curl expect_rc=35 messages=0
+    client() { curl_cmd --ssl-reqd -k; } ;;
   smtp-source-sequential)
     # Postfix's load generator: 10 messages, one per connection, one connection at a time.
     needs=smtp-source scenario_name=smtp-source connections=10 content=('^La de da de da 1\.')
@@ -287,10 +317,16 @@ ehlo_pid=""
 if [ "$connections" = 1 ]; then summary="1 scenario: 1 passed, 0 failed"; else
   summary="$connections scenarios: $connections passed, 0 failed"
 fi
-[ "$ehlo_rc" = 0 ] || fail "ehlo exited $ehlo_rc, not 0"
-grep -qF "$summary" "$work/ehlo.out" || fail "ehlo's output lacks \"$summary\""
-passes=$(grep -c "^PASS  $scenario_name " "$work/ehlo.out")
-[ "$passes" = "$connections" ] || fail "$passes PASS lines for $scenario_name, not $connections"
+if [ -n "$ehlo_failure" ]; then
+  [ "$ehlo_rc" = 1 ] || fail "ehlo exited $ehlo_rc, not 1"
+  grep -q "^FAIL  $scenario_name " "$work/ehlo.out" || fail "no FAIL line for $scenario_name"
+  grep -qE "$ehlo_failure" "$work/ehlo.out" || fail "ehlo's output lacks /$ehlo_failure/"
+else
+  [ "$ehlo_rc" = 0 ] || fail "ehlo exited $ehlo_rc, not 0"
+  grep -qF "$summary" "$work/ehlo.out" || fail "ehlo's output lacks \"$summary\""
+  passes=$(grep -c "^PASS  $scenario_name " "$work/ehlo.out")
+  [ "$passes" = "$connections" ] || fail "$passes PASS lines for $scenario_name, not $connections"
+fi
 $allow_findings || ! grep -q 'finding' "$work/ehlo.out" || fail "ehlo reported findings"
 [ "$client_rc" = "$expect_rc" ] || fail "the client exited $client_rc, not $expect_rc"
 if [ -n "$expect_text" ] && ! grep -qE "$expect_text" "$work/client.out"; then
@@ -331,5 +367,6 @@ if [ "$failures" -gt 0 ]; then
   show
   exit 1
 fi
+[ -z "$ehlo_failure" ] || summary="failed as this test expects, /$ehlo_failure/"
 echo "PASS: $situation (ehlo: $summary; the client exited $client_rc)"
 exit 0

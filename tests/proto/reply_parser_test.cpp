@@ -243,7 +243,8 @@ TEST_CASE("reply: findings that do not stop a strict parser") {
   };
   const std::string long_text(600, 'x');
   const row rows[] = {
-      {"250 \r\n", {{"5321-4.2-b", 3}}},                                    // SP but no textstring
+      {"250 \r\n", {{"5321-4.2-b", 3}}},  // SP but no textstring
+      {"334 \r\n", {}},                   // RFC 4954 §4: an empty AUTH challenge is "334" SP and nothing
       {"250 za\xc5\xbc\xc3\xb3\xc5\x82\xc4\x87\r\n", {{"5321-4.2-b", 6}}},  // UTF-8 text: one finding per line
       {std::string("250 a\0b\r\n", 9), {{"5321-4.2-b", 5}}},                // NUL
       {"250-a\x7f\r\n250 b\x01\r\n", {{"5321-4.2-b", 5}, {"5321-4.2-b", 13}}},

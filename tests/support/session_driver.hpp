@@ -200,7 +200,9 @@ struct script {
 };
 
 struct script_run {
-  std::string sent;  ///< every byte the session sent
+  std::string sent;                       ///< every byte the session sent
+  std::vector<std::string> writes;        ///< the same, a string per send action
+  std::vector<session::duration> pauses;  ///< the wait of each pause action
   std::vector<session::action::kind> actions;
   std::size_t max_buffered = 0;
   role_outcome outcome;
@@ -216,6 +218,7 @@ inline script_run run_script(session::session& s, const script& sc, std::size_t 
     switch (a.what) {
       case session::action::send:
         run.sent.append(a.bytes);
+        run.writes.emplace_back(a.bytes);
         s.sent();
         break;
       case session::action::read:
@@ -245,6 +248,7 @@ inline script_run run_script(session::session& s, const script& sc, std::size_t 
           s.tls_started("TLSv1.3");
         break;
       case session::action::pause:
+        run.pauses.push_back(a.wait);
         s.paused();
         break;
       case session::action::close:
