@@ -2,11 +2,11 @@
 //
 // The server role of a session (session/server_session.hpp) plays a fixed,
 // realistic ESMTP scenario (STARTTLS, AUTH LOGIN, a pipeline, DATA or BDAT,
-// data lines, alternatives and an optional command); the input is what the
-// "client" sends. Properties (fuzz/session_fuzz.hpp): the session always
-// ends, within a bounded number of actions and bounded memory; the verdict,
-// findings and transcript do not depend on how the client's bytes are cut
-// into reads.
+// data lines, alternatives, an optional command, and faults: replies in
+// pieces, an injected line, bare LF line ends, a cut reply, a stall that reads
+// whatever comes until the close); the input is what the "client" sends. Properties (fuzz/session_fuzz.hpp): the
+// session always ends, within a bounded number of actions and bounded memory; the verdict, findings and transcript do
+// not depend on how the client's bytes are cut into reads.
 //
 // Input: byte 0 the ending and limits, byte 1 the number of cut bytes (0-15),
 // the cut bytes, then the client's byte stream.
@@ -25,9 +25,10 @@ constexpr std::string_view scenario_json = R"json({
   "steps": [
     {"S": "220 mx.example ESMTP ready"},
     {"C": "EHLO client.example", "match": "verb"},
-    {"S": ["250-mx.example", "250-PIPELINING", "250-STARTTLS", "250-CHUNKING", "250 SIZE 10240000"]},
+    {"S": ["250-mx.example", "250-PIPELINING", "250-STARTTLS", "250-CHUNKING", "250 SIZE 10240000"],
+     "chunks": "random", "delay": "1s"},
     {"C": "STARTTLS"},
-    {"S": "220 2.0.0 Ready to start TLS"},
+    {"S": "220 2.0.0 Ready to start TLS", "inject": "250 injected"},
     {"tls": "start"},
     {"C": "EHLO client.example", "match": "verb"},
     {"S": ["250-mx.example", "250-PIPELINING", "250-AUTH LOGIN", "250 CHUNKING"]},
@@ -36,7 +37,7 @@ constexpr std::string_view scenario_json = R"json({
     {"C": "${base64(user)}"},
     {"S": "334 UGFzc3dvcmQ6"},
     {"C": "${base64(password)}"},
-    {"S": "235 2.7.0 Authentication successful"},
+    {"S": "235 2.7.0 Authentication successful", "line_end": "LF", "chunks": [3, 1], "gap": "1ms"},
     {"pipeline": [{"C": "MAIL FROM:<alice@example.org>", "arg": "FROM:<[^>]*>( SIZE=[0-9]+)?"},
                   "RCPT TO:<bob@example.com>"]},
     {"S": "250 2.1.0 Ok"},
@@ -57,9 +58,8 @@ constexpr std::string_view scenario_json = R"json({
     {"S": "250 2.0.0 Ok"},
     {"C": "NOOP", "optional": true},
     {"S": "250 2.0.0 Ok"},
-    {"C": "QUIT", "match": "any"},
-    {"S": "221 2.0.0 Bye"},
-    {"close": "S"}
+    {"one_of": [[{"C": "QUIT"}, {"S": "221 2.0.0 Bye", "cut": 9}],
+                [{"C": "RSET", "match": "any"}, {"S": "250 2.0.0 Ok", "stall": "5s"}]]}
   ]
 })json";
 
