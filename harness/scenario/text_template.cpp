@@ -19,8 +19,8 @@ struct function_spec {
 };
 
 constexpr function_spec functions[] = {
-    {"auth_plain", 2, 3}, {"base64", 1, 1},     {"cram_md5", 3, 3}, {"date", 0, 0},
-    {"hex", 1, 1},        {"message_id", 0, 1}, {"xoauth2", 2, 2},
+    {"auth_plain", 2, 3}, {"base64", 1, 1},     {"cram_md5", 3, 3}, {"cram_md5_challenge", 0, 1},
+    {"date", 0, 0},       {"hex", 1, 1},        {"message_id", 0, 1}, {"xoauth2", 2, 2},
 };
 
 const function_spec* find_function(std::string_view name) {
@@ -274,10 +274,14 @@ bool expand(std::string_view written, const expansion_env& env, std::string& out
         error = "hex(): \"" + a[0] + "\" is not pairs of hex digits";
         return false;
       }
-    } else if (p.text == "message_id") {
+    } else if (p.text == "message_id" || p.text == "cram_md5_challenge") {
+      // RFC 5322's msg-id and RFC 2195's challenge have the same shape: a
+      // unique <token.time@host>; the challenge goes in base64.
       const std::string token = env.unique_token ? env.unique_token() : random_token();
       const std::int64_t now = env.now ? env.now() : system_now();
-      out += "<" + token + "." + std::to_string(now) + "@" + (a.empty() ? std::string("ehlo.invalid") : a[0]) + ">";
+      const std::string id =
+          "<" + token + "." + std::to_string(now) + "@" + (a.empty() ? std::string("ehlo.invalid") : a[0]) + ">";
+      out += p.text == "message_id" ? id : proto::base64::encode(id);
     } else if (p.text == "date") {
       out += proto::mime::format_date(env.now ? env.now() : system_now());
     }

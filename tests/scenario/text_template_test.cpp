@@ -55,6 +55,8 @@ TEST_CASE("template: functions") {
                                                          6));
   CHECK(expand("${message_id()}") == "<f00d.1219617825@ehlo.invalid>");
   CHECK(expand("${message_id('example.org')}") == "<f00d.1219617825@example.org>");
+  // RFC 2195's challenge: the same unique <token.time@host>, in base64.
+  CHECK(expand("${cram_md5_challenge('mx.example')}") == "PGYwMGQuMTIxOTYxNzgyNUBteC5leGFtcGxlPg==");
   CHECK(expand("${date()}") == "Sun, 24 Aug 2008 22:43:45 +0000");
 }
 
