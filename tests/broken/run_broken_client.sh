@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The server role against a deliberately broken client (issue 6):
+#
+#   run_broken_client.sh EHLO FAULT EXPECTED-TEXT...
+#
+# Starts `EHLO run --listen 127.0.0.1:0 --connections 2 --timeout 3s` with
+# scenarios/clients/smtplib-send.json under /usr/bin/time -v, connects
+# tests/broken/broken_client.py --fault FAULT to it, then, while that
+# connection is still being served, Python's smtplib (a good client), and checks:
+#   - the good client's message went through and its connection PASSed; for
+#     the stall, before the broken connection ended (the listener serves the
+#     others meanwhile);
+#   - the broken connection FAILed, and ehlo's output holds every EXPECTED-TEXT;
+#   - ehlo exited 1 (a scenario failed), within 20 s, with a max RSS under
+#     64 MB (EHLO_MAX_RSS_KB: ASan needs more), whatever the client sent;
+#   - the broken client saw the server close the connection.
+# Everything stays on 127.0.0.1; the processes are stopped by id on every path.
+# Run from the repository's root. Exit 0 when every check holds, 1 otherwise,
+# 77 when Python or /usr/bin/time is missing.
+set -uo pipefail
+
+(($# >= 2)) || {
+  echo "usage: run_broken_client.sh EHLO FAULT EXPECTED-TEXT..." >&2
+  exit 2
+}
+ehlo=$1 fault=$2
+shift 2
+PY=/usr/bin/python3
+MAX_RSS_KB=${EHLO_MAX_RSS_KB:-$((64 * 1024))}
+for p in $PY /usr/bin/time; do
+  [[ -x $p ]] || {
+    echo "run_broken_client: skipped: $p is missing (scripts/install-deps.sh --peers)"
+    exit 77
+  }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ehlo-broken-client.XXXXXX")
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+failed=0
+fail() {
+  echo "run_broken_client $fault: $*"
+  failed=1
+}
+
+timeout -k 2 40 /usr/bin/time -v -o "$tmp/time" "$ehlo" run -v --listen 127.0.0.1:0 --connections 2 --timeout 3s \
+  scenarios/clients/smtplib-send.json >"$tmp/out" 2>&1 &
+ehlo_pid=$!
+pids+=("$ehlo_pid")
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n '1s/^listening on port \([0-9][0-9]*\)$/\1/p' "$tmp/out")
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] || {
+  cat "$tmp/out"
+  fail "ehlo printed no port"
+  exit 1
+}
+
+$PY tests/broken/broken_client.py --port "$port" --fault "$fault" --seconds 20 >"$tmp/broken.out" 2>&1 &
+broken_pid=$!
+pids+=("$broken_pid")
+for _ in $(seq 100); do
+  grep -q '^greeting:' "$tmp/broken.out" && break
+  sleep 0.05
+done
+$PY tests/clients/smtplib_send.py --port "$port" >"$tmp/good.out" 2>&1 || fail "smtplib could not send: $(cat "$tmp/good.out")"
+wait "$broken_pid"
+wait "$ehlo_pid"
+status=$?
+
+results=$(grep -E '^(PASS|FAIL|ERROR)  ' "$tmp/out")
+[[ $status == 1 ]] || fail "ehlo exited $status, expected 1"
+[[ $(grep -c '^PASS  smtplib-send ' <<<"$results") == 1 ]] || fail "the good client's connection did not pass"
+[[ $(grep -c '^FAIL  smtplib-send ' <<<"$results") == 1 ]] || fail "the broken client's connection did not fail"
+if [[ $fault == stall ]]; then
+  [[ $(head -1 <<<"$results") == "PASS  smtplib-send "* ]] ||
+    fail "the good client was not served while the stalled one waited"
+fi
+for t in "$@"; do
+  grep -qF -- "$t" "$tmp/out" || fail "ehlo's output lacks: $t"
+done
+grep -q '^closed by the server' "$tmp/broken.out" || fail "the broken client: $(tail -1 "$tmp/broken.out")"
+rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
+((${rss:-0} > 0 && rss < MAX_RSS_KB)) || fail "max RSS ${rss:-?} kB, expected under ${MAX_RSS_KB} kB"
+wall=$(awk '/Elapsed \(wall clock\)/ { print $NF }' "$tmp/time")
+$PY -c "
+w = '$wall'.split(':')
+import sys; sys.exit(0 if sum(float(x) * 60 ** i for i, x in enumerate(reversed(w))) < 20 else 1)" ||
+  fail "ehlo ran $wall, expected under 20 s"
+
+if ((failed)); then
+  echo "---- ehlo's output"
+  cat "$tmp/out"
+  echo "---- the broken client"
+  cat "$tmp/broken.out"
+  exit 1
+fi
+echo "PASS: $fault (max RSS $rss kB, $wall; $(tail -1 "$tmp/broken.out"))"
