@@ -10,7 +10,7 @@
 #   relocations resolve at link time instead of at every start.
 # - OpenSSL from its static archives (EHLO_STATIC_OPENSSL; Debian's libssl-dev
 #   ships libssl.a and libcrypto.a beside the shared libraries): loading
-#   libcrypto.so cost ~2.9 million instructions and ~40 page faults at every
+#   libcrypto.so cost ~2.9 million instructions and ~30 page faults at every
 #   start, even when no scenario uses TLS. The price: a program linked so
 #   keeps the OpenSSL it was built with; rebuild it after an OpenSSL security
 #   update (or configure with -DEHLO_STATIC_OPENSSL=OFF).
