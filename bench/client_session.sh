@@ -10,9 +10,9 @@
 #   smtp-source         -m 1 -c (one message, one session; HELO, no EHLO)
 # and two ehlo rows that say where its time goes:
 #   ehlo run --target with SSL_CERT_FILE=/dev/null: the same session without
-#     the system CA bundle, which the client TLS context loads at start
-#     (SSL_CTX_set_default_verify_paths parses every certificate in it) even
-#     when the scenario never starts TLS;
+#     the system CA bundle (SSL_CTX_set_default_verify_paths parses every
+#     certificate in it); ehlo makes a TLS context only when a scenario starts
+#     TLS, so for this scenario the two rows must match;
 #   ehlo validate of the same scenario: ehlo's start, scenario load and exit
 #     with no network and no TLS, the floor under `ehlo run`.
 #
