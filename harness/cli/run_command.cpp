@@ -31,6 +31,9 @@ them. With neither --target nor --listen, plays both sides against each other on
   --tag TAG              play only scenarios with this tag (again for more)
   --skip-tag TAG         skip scenarios with this tag
   --timeout DURATION     every wait, whatever the scenarios say ("5s", "500ms")
+  --session-timeout DURATION
+                         the longest a whole session may take (default 5m, or twice
+                         a scenario's longest wait plus its pauses when that is more)
   --report json:PATH     write a JSON report (written atomically, also when interrupted)
   --report junit:PATH    write a JUnit XML report
   --transcript DIR       write each session's transcript, in the S:/C: form
@@ -135,6 +138,11 @@ int run_command(const std::vector<std::string_view>& args) {
       scenario::duration d{};
       if (!value(v) || !parse_duration(v, d)) return usage_error("--timeout needs a duration such as 5s or 500ms");
       opt.session.timeout = d;
+    } else if (a == "--session-timeout") {
+      scenario::duration d{};
+      if (!value(v) || !parse_duration(v, d) || d.count() == 0)
+        return usage_error("--session-timeout needs a duration above 0 such as 5m or 30s");
+      opt.session_timeout = d;
     } else if (a == "--report") {
       if (!value(v)) return usage_error("--report needs json:PATH or junit:PATH");
       const auto colon = v.find(':');

@@ -231,6 +231,107 @@ TEST_CASE("client: a failed handshake names the step") {
   CHECK(run.outcome.verdict.message == "the TLS handshake failed at tls: certificate verify failed");
 }
 
+TEST_CASE("client: a server certificate a verifying client would refuse is a finding at the TLS step") {
+  const auto starttls = scenario_of(R"json({"version": 1, "name": "starttls", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "STARTTLS"}, {"S": "220 ready"}, {"tls": "start"},
+    {"C": "QUIT"}, {"S": "221 bye"}]})json");
+  const std::string before = "220 mx.example ESMTP\r\n220 ready\r\n";
+  script peer{{"220 mx.example ESMTP\r\n", "220 ready\r\n", "221 bye\r\n"}};
+  SUBCASE("STARTTLS: at its step, at the stream offset of the handshake; the session goes on") {
+    peer.tls_unverified = "self-signed certificate; hostname mismatch (mx.example)";
+    const auto run = run_every_split<ss::client_session>(starttls, fixed_settings(), peer);
+    CHECK(run.outcome.verdict == ss::verdict{});
+    CHECK(run.outcome.findings ==
+          std::vector<std::string>{"[3207-4.1] steps/3 @" + std::to_string(before.size()) +
+                                   ": the server's certificate would not pass a verifying client: self-signed "
+                                   "certificate; hostname mismatch (mx.example)"});
+    CHECK(run.sent == "STARTTLS\r\nQUIT\r\n");
+  }
+  SUBCASE("implicit TLS: at \"tls\", offset 0") {
+    const auto smtps = scenario_of(R"json({"version": 1, "name": "smtps", "tls": "implicit", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "QUIT"}, {"S": "221 bye"}]})json");
+    script p{{"220 mx.example ESMTP\r\n", "221 bye\r\n"}};
+    p.tls_unverified = "certificate has expired";
+    ss::client_session s(smtps, fixed_settings());
+    const auto run = run_script(s, p);
+    CHECK(run.outcome.verdict == ss::verdict{});
+    REQUIRE(s.findings().size() == 1);
+    const auto& f = s.findings()[0];
+    CHECK(f.broken == &ehlo::proto::rules::tls_certificate);
+    CHECK(f.pointer == "tls");
+    CHECK(f.offset == 0);
+    CHECK(f.detail == "certificate has expired");
+  }
+  SUBCASE("the reason is made printable; past max_findings it is counted") {
+    peer.tls_unverified = "bad\x1b[31m name";
+    ss::client_session s(starttls, fixed_settings());
+    run_script(s, peer);
+    REQUIRE(s.findings().size() == 1);
+    CHECK(s.findings()[0].detail == "bad\\x1b[31m name");
+    auto none = fixed_settings();
+    none.max_findings = 0;
+    ss::client_session t(starttls, none);
+    run_script(t, peer);
+    CHECK(t.findings().empty());
+    CHECK(t.findings_dropped() == 1);
+  }
+  SUBCASE("only while starting TLS, and only in the client role") {
+    ss::client_session s(starttls, fixed_settings());
+    s.tls_unverified("self-signed certificate");  // waiting for the greeting
+    CHECK(s.findings().empty());
+    ss::server_session server(starttls, fixed_settings());
+    const auto run = run_script(server, script{{"STARTTLS\r\n", "QUIT\r\n"}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+    server.tls_unverified("self-signed certificate");
+    CHECK(server.findings().empty());
+  }
+}
+
+TEST_CASE("client: the whole-session limit ends the session at the step it was at") {
+  const auto scen = scenario_of(delivery);
+  SUBCASE("waiting for a reply") {
+    ss::client_session s(scen, fixed_settings());
+    REQUIRE(s.next().what == kind::read);
+    s.received("220 mx.example ESMTP\r\n");
+    REQUIRE(s.next().what == kind::send);  // EHLO
+    s.sent();
+    s.received("250-mx.example\r\n250 PIPELINING\r\n");
+    for (int i = 0; i < 3; ++i) {  // MAIL, RCPT, RCPT
+      REQUIRE(s.next().what == kind::send);
+      s.sent();
+    }
+    REQUIRE(s.next().what == kind::read);
+    s.expired(std::chrono::minutes(5));
+    CHECK(s.next().what == kind::done);
+    CHECK(s.result().pointer == "steps/6");
+    CHECK(s.result().message == "the session took longer than 5m (the whole-session limit); it was at steps/6");
+    s.timed_out();  // nothing changes once done
+    s.expired(std::chrono::seconds(1));
+    CHECK(s.result().message == "the session took longer than 5m (the whole-session limit); it was at steps/6");
+  }
+  SUBCASE("in the implicit TLS handshake") {
+    const auto smtps = scenario_of(R"json({"version": 1, "name": "smtps", "tls": "implicit", "timeout": "2s",
+      "steps": [{"S": "220 mx.example ESMTP"}]})json");
+    ss::client_session s(smtps, fixed_settings());
+    REQUIRE(s.next().what == kind::start_tls);
+    s.expired(std::chrono::milliseconds(1500));
+    CHECK(s.result().pointer == "tls");
+    CHECK(s.result().message == "the session took longer than 1.5s (the whole-session limit); it was at tls");
+  }
+  SUBCASE("the server role, in a pause, with the step's note") {
+    const auto paused = scenario_of(R"json({"version": 1, "name": "p", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"pause": "10m", "note": "a long pause"}, {"C": "QUIT"}]})json");
+    ss::server_session s(paused, fixed_settings());
+    REQUIRE(s.next().what == kind::send);
+    s.sent();
+    REQUIRE(s.next().what == kind::pause);
+    s.expired(std::chrono::seconds(30));
+    CHECK(s.result().pointer == "steps/1");
+    CHECK(s.result().note == "a long pause");
+    CHECK(s.result().message == "the session took longer than 30s (the whole-session limit); it was at steps/1");
+  }
+}
+
 TEST_CASE("client: optional replies and alternatives") {
   SUBCASE("an optional reply that does not come in time is left out") {
     const auto scen = scenario_of(R"json({"version": 1, "name": "o", "steps": [
