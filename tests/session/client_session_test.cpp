@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/session_driver.hpp"
+#include "support/split.hpp"
 
 namespace sc = ehlo::scenario;
 namespace ss = ehlo::session;
@@ -194,6 +195,46 @@ TEST_CASE("client: hostile replies end at a parser limit, in bounded memory") {
                    "bye\r\n"}});
     CHECK(run.outcome.verdict == ss::verdict{});
     CHECK(run.sent.ends_with("QUIT\r\n"));
+  }
+}
+
+TEST_CASE("client: a reply that cannot be read shows its bytes up to the line that broke it, however they were cut") {
+  const auto scen = scenario_of(delivery);
+  const std::string greeting = "220 mx.example ESMTP\r\n";
+  struct row {
+    std::string stream;
+    std::size_t max_line = 64;
+    std::string message;
+    std::string got;
+  };
+  const std::string sixty = "220-" + std::string(54, 'a') + "\r\n";
+  const row rows[] = {
+      {"2x0 hello\r\n220 more\r\n", 64, "a reply line does not start with a three-digit code while reading steps/0",
+       R"("2x0 hello\r\n")"},
+      {greeting + "250-a\r\n251 b\r\n250 c\r\n", 64,
+       "the lines of a multi-line reply carry different codes while reading steps/2", R"("250-a\r\n251 b\r\n")"},
+      {"220-a\r\n220 b\n", 64, "a reply line ends in a bare LF while reading steps/0", R"("220-a\r\n220 b\n")"},
+      {"220 b\x1b[2J\rc\r\n", 64, "a bare CR inside a reply line while reading steps/0", R"("220 b\x1b[2J\rc\r\n")"},
+      {"220 " + std::string(100, 'x') + "\r\n", 64, "reply line longer than 64 bytes while reading steps/0",
+       "\"220 " + std::string(60, 'x') + "\""},
+      {"220 " + std::string(400, 'x') + "\r\n", 300, "reply line longer than 300 bytes while reading steps/0",
+       "\"220 " + std::string(196, 'x') + "...\""},
+      {"220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220 ab\r\n", 64,
+       "reply of more than 5 lines while reading steps/0", R"("220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n")"},
+      {sixty + sixty + sixty + sixty + sixty + sixty, 64, "reply of more than 5 lines while reading steps/0",
+       "... \"220-" + std::string(54, 'a') + "\\r\\n\""},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.stream);
+    auto settings = fixed_settings();
+    settings.reply.max_line_length = r.max_line;
+    settings.reply.max_lines = 5;
+    const auto v = ehlo::test::parse_every_split(r.stream, [&](const ehlo::test::chunks& c) {
+      ss::client_session s(scen, settings);
+      return run_script(s, script{std::vector<std::string>(c.begin(), c.end())}).outcome.verdict;
+    });
+    CHECK(v.message == r.message);
+    CHECK(v.got == r.got);
   }
 }
 
