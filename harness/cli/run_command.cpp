@@ -34,6 +34,9 @@ them. With neither --target nor --listen, plays both sides against each other on
   --timeout DURATION     every wait, whatever the scenarios say ("5s", "500ms")
   --seed N               the randomness of faults ("chunks": "random"); the summary
                          prints the seed a run drew, and --seed N plays it again
+  --session-timeout DURATION
+                         the longest a whole session may take (default 5m, or twice
+                         a scenario's longest wait plus its pauses when that is more)
   --report json:PATH     write a JSON report (written atomically, also when interrupted)
   --report junit:PATH    write a JUnit XML report
   --transcript DIR       write each session's transcript, in the S:/C: form
@@ -144,6 +147,11 @@ int run_command(const std::vector<std::string_view>& args) {
       if (!value(v) || std::from_chars(v.data(), v.data() + v.size(), n).ptr != v.data() + v.size() || v.empty())
         return usage_error("--seed needs a number from 0 to 18446744073709551615");
       seed = n;
+    } else if (a == "--session-timeout") {
+      scenario::duration d{};
+      if (!value(v) || !parse_duration(v, d) || d.count() == 0)
+        return usage_error("--session-timeout needs a duration above 0 such as 5m or 30s");
+      opt.session_timeout = d;
     } else if (a == "--report") {
       if (!value(v)) return usage_error("--report needs json:PATH or junit:PATH");
       const auto colon = v.find(':');

@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <limits>
 #include <utility>
@@ -146,6 +147,7 @@ asio::awaitable<std::error_code> connection::start_tls_client(asio::ssl::context
   if (!can_start_tls(ec)) co_return ec;
   tls_ = std::make_unique<tls_stream>(std::move(socket_), ctx);
   SSL* ssl = tls_->native_handle();
+  host_ = host;
   if (!host.empty()) {
     std::error_code not_literal;
     asio::ip::make_address(host, not_literal);
@@ -212,6 +214,38 @@ long connection::peer_verify_result() const noexcept {
 std::string_view connection::peer_verify_error() const noexcept {
   const long result = peer_verify_result();
   return result == -1 ? "no peer certificate" : X509_verify_cert_error_string(result);
+}
+
+namespace {
+
+bool is_name_error(long result) noexcept {
+  return result == X509_V_ERR_HOSTNAME_MISMATCH || result == X509_V_ERR_IP_ADDRESS_MISMATCH ||
+         result == X509_V_ERR_EMAIL_MISMATCH;
+}
+
+}  // namespace
+
+std::string connection::peer_verify_reason() const {
+  const long result = peer_verify_result();
+  if (result == X509_V_OK || result == -1) return {};
+  std::string why = X509_verify_cert_error_string(result);
+  if (host_.empty()) return why;
+  if (is_name_error(result)) return why + " (" + host_ + ")";
+  // OpenSSL stops at the first error, so a chain that failed says nothing of
+  // the name. The chain a client holds starts with the server's own certificate.
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(tls_->native_handle());
+  X509* leaf = chain != nullptr && sk_X509_num(chain) > 0 ? sk_X509_value(chain, 0) : nullptr;
+  if (leaf == nullptr) return why;
+  std::error_code not_literal;
+  asio::ip::make_address(host_, not_literal);
+  const bool named = not_literal ? X509_check_host(leaf, host_.data(), host_.size(), 0, nullptr) == 1
+                                 : X509_check_ip_asc(leaf, host_.c_str(), 0) == 1;
+  ERR_clear_error();
+  if (!named)
+    why += std::string("; ") +
+           X509_verify_cert_error_string(not_literal ? X509_V_ERR_HOSTNAME_MISMATCH : X509_V_ERR_IP_ADDRESS_MISMATCH) +
+           " (" + host_ + ")";
+  return why;
 }
 
 std::string_view connection::server_name() const noexcept {

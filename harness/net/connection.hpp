@@ -118,6 +118,13 @@ class connection {
   /// OpenSSL's text for peer_verify_result() ("ok", "self-signed certificate"...),
   /// or "no peer certificate".
   std::string_view peer_verify_error() const noexcept;
+  /// Client, after a handshake (also one that failed on it): why a verifying
+  /// client would refuse the server's certificate; "" when it would not, or
+  /// when no certificate came (the server role). peer_verify_error(); when
+  /// that is about the chain (self-signed, expired...), the name given to
+  /// start_tls_client is checked too, as a verifying client would check it
+  /// next: "self-signed certificate; hostname mismatch (mx.example.com)".
+  std::string peer_verify_reason() const;
   /// Server: the SNI name the client sent ("" if none).
   std::string_view server_name() const noexcept;
 
@@ -135,6 +142,7 @@ class connection {
 
   asio::ip::tcp::socket socket_;     // the transport until TLS starts; then moved into tls_
   std::unique_ptr<tls_stream> tls_;  // owns the socket once TLS started (even if the handshake failed)
+  std::string host_;                 // the name start_tls_client checks the certificate against
   bool tls_done_ = false;
   std::uint64_t bytes_in_ = 0;
   std::uint64_t bytes_out_ = 0;

@@ -124,6 +124,7 @@ void command_parser::reset() noexcept {
   findings_.clear();
   params_.clear();
   error_ = {};
+  error_end_ = 0;
   consumed_ = 0;
   line_offset_ = 0;
   scanned_ = 0;
@@ -179,8 +180,9 @@ void command_parser::note(const rule& r, std::string_view what, std::size_t at) 
   findings_.add(r, what, line_offset_ + at);
 }
 
-std::size_t command_parser::fail(command_error e, std::error_code& ec) {
+std::size_t command_parser::fail(command_error e, std::size_t end, std::error_code& ec) {
   error_ = e;
+  error_end_ = end;
   ec = e;
   return 0;
 }
@@ -226,15 +228,15 @@ std::size_t command_parser::put(std::string_view in, std::error_code& ec) {
           break;
         }
         note(rules::line_ending, "a bare CR", i);
-        if (!settings_.allow_bare_cr) return fail(command_error::bare_cr, ec);
+        if (!settings_.allow_bare_cr) return fail(command_error::bare_cr, i + 1, ec);
       } else if (k == lf) {
         note(rules::line_ending, "a bare LF", i);
-        if (!settings_.allow_bare_lf) return fail(command_error::bare_lf, ec);
+        if (!settings_.allow_bare_lf) return fail(command_error::bare_lf, i + 1, ec);
         ending = 1;
         break;
       } else if (k == nul) {
         note(rules::command_chars, "a NUL", i);
-        if (!settings_.allow_nul) return fail(command_error::nul, ec);
+        if (!settings_.allow_nul) return fail(command_error::nul, i + 1, ec);
       } else if (k == control) {
         if (!(seen_ & seen_control)) note(rules::command_chars, "a control character", i);
         seen_ |= seen_control;
@@ -247,7 +249,7 @@ std::size_t command_parser::put(std::string_view in, std::error_code& ec) {
   if (ending == 0) {
     if (!wait && i > max_content) {
       if (max_content + 2 > rfc_line_limit) note(rules::command_line_len, "a line past the parser's limit", 0);
-      return fail(command_error::line_too_long, ec);
+      return fail(command_error::line_too_long, i, ec);
     }
     scanned_ = i;
     ec = error::need_more;

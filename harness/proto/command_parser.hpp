@@ -112,6 +112,11 @@ class command_parser {
   /// Bytes consumed since construction or reset(): the stream offset of the
   /// next line, and the base of every finding's offset.
   std::uint64_t offset() const noexcept { return consumed_; }
+  /// After a put() error: the octets of that put()'s `in` the parser had
+  /// decided on, the offending one last (a bare CR or LF, a NUL), or up to
+  /// where the line became too long. The same however the input was split:
+  /// what a report can show of a line it could not read.
+  std::size_t error_end() const noexcept { return error_end_; }
 
   command_settings& settings() noexcept { return settings_; }
   const command_settings& settings() const noexcept { return settings_; }
@@ -121,7 +126,7 @@ class command_parser {
 
  private:
   void start_line() noexcept;
-  std::size_t fail(command_error e, std::error_code& ec);
+  std::size_t fail(command_error e, std::size_t end, std::error_code& ec);
   void parse(std::string_view line);
   void parse_sasl(std::string_view line);
   void check_line(std::string_view line);
@@ -138,6 +143,7 @@ class command_parser {
   finding_log findings_;
   std::vector<esmtp_param> params_;
   std::error_code error_;          // sticky
+  std::size_t error_end_ = 0;      // see error_end()
   std::uint64_t consumed_ = 0;     // since construction/reset
   std::uint64_t line_offset_ = 0;  // stream offset of the current line
   std::size_t scanned_ = 0;        // octets of the current line already scanned

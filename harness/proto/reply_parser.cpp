@@ -58,6 +58,7 @@ void reply_parser::reset() noexcept {
   start_reply();
   in_reply_ = false;
   error_.clear();
+  error_line_ = error_end_ = 0;
   offset_ = 0;
 }
 
@@ -128,11 +129,15 @@ std::size_t reply_parser::put(std::string_view in, std::error_code& ec) {
         return 0;
       }
       fail(line_limit <= settings_.max_reply_bytes ? reply_error::line_too_long : reply_error::reply_too_large);
+      error_line_ = line_start_;
+      error_end_ = limit;
       ec = error_;
       return 0;
     }
     bool last = false;
     if (!end_of_line(in, lf, last)) {
+      error_line_ = line_start_;
+      error_end_ = lf + 1;
       ec = error_;
       return 0;
     }

@@ -92,6 +92,13 @@ class reply_parser {
   const reply_settings& settings() const noexcept { return settings_; }
   /// Bytes consumed since construction or reset(): the stream offset of the next reply.
   std::uint64_t offset() const noexcept { return offset_; }
+  /// After an error other than need_more, positions in the `in` of the put()
+  /// that failed: where the line that broke the reply starts, and where the
+  /// parser decided (past that line's LF, or where a length limit was reached).
+  /// They do not depend on how the input was split: what a report can show of
+  /// a reply it could not read.
+  std::size_t error_line() const noexcept { return error_line_; }
+  std::size_t error_end() const noexcept { return error_end_; }
 
  private:
   struct line_span {
@@ -115,6 +122,8 @@ class reply_parser {
   std::vector<std::string_view> texts_;
   reply reply_;
   std::error_code error_;
+  std::size_t error_line_ = 0;  ///< see error_line()
+  std::size_t error_end_ = 0;
   std::uint64_t offset_ = 0;  ///< stream offset of the reply in progress
 
   // Where the scan of the reply in progress stands, so a grown buffer is not rescanned.

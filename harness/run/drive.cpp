@@ -5,7 +5,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <array>
+#include <string>
 
 #include "net/error.hpp"
 
@@ -44,6 +46,15 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
   std::uint32_t deadline_id = 0;
   net::deadline read_until{};
   bool first_read = true;
+  const bool client = s.role() == scenario::side::client;
+  // Every wait ends by the session's own deadline at the latest; a wait that
+  // ended there expires the session rather than the step.
+  const net::deadline session_until =
+      settings.session_limit.count() > 0 ? net::after(settings.session_limit) : net::deadline::max();
+  const auto within = [&](net::deadline d) { return std::min(d, session_until); };
+  const auto expired = [&](const std::error_code& ec, net::deadline used) {
+    return ec == net::error::timed_out && used == session_until;
+  };
   for (;;) {
     const action a = s.next();
     switch (a.what) {
@@ -51,8 +62,11 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         co_await close_gracefully(c, settings.linger);
         co_return;
       case action::send: {
-        const auto ec = co_await c.write(a.bytes, net::after(settings.io_timeout));
-        if (ec)
+        const net::deadline until = within(net::after(settings.io_timeout));
+        const auto ec = co_await c.write(a.bytes, until);
+        if (expired(ec, until))
+          s.expired(settings.session_limit);
+        else if (ec)
           s.failed("cannot send: " + ec.message());
         else
           s.sent();
@@ -66,10 +80,13 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           read_until = net::after(a.wait);
           first_read = false;
         }
-        const auto r = co_await c.read_some(buf, read_until);
+        const net::deadline until = within(read_until);
+        const auto r = co_await c.read_some(buf, until);
         if (r.bytes > 0) s.received({buf.data(), r.bytes});
         if (!r.ec) break;
-        if (r.ec == net::error::timed_out) {
+        if (expired(r.ec, until)) {
+          s.expired(settings.session_limit);
+        } else if (r.ec == net::error::timed_out) {
           s.timed_out();
         } else if (is_end_of_stream(r.ec)) {
           s.peer_closed();
@@ -85,21 +102,32 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           s.tls_failed("no TLS context for this role");
           break;
         }
-        const net::deadline until = net::after(a.wait.count() > 0 ? a.wait : settings.io_timeout);
-        if (s.role() == scenario::side::client)
+        const net::deadline until = within(net::after(a.wait.count() > 0 ? a.wait : settings.io_timeout));
+        if (client)
           ec = co_await c.start_tls_client(*settings.tls, settings.server_name, until);
         else
           ec = co_await c.start_tls_server(*settings.tls, until);
-        if (ec)
-          s.tls_failed(ec.message());
-        else
+        // The client checks the server's certificate whether or not the
+        // context refuses one that fails: either way the reason is told.
+        const std::string unverified = client ? c.peer_verify_reason() : std::string();
+        if (expired(ec, until)) {
+          s.expired(settings.session_limit);
+        } else if (ec) {
+          s.tls_failed(unverified.empty() ? ec.message() : ec.message() + ": " + unverified);
+        } else {
+          if (!unverified.empty()) s.tls_unverified(unverified);
           s.tls_started(c.tls_version());
+        }
         break;
       }
       case action::pause: {
-        asio::steady_timer timer(co_await asio::this_coro::executor, a.wait);
+        const net::deadline until = within(net::after(a.wait));
+        asio::steady_timer timer(co_await asio::this_coro::executor, until);
         co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        s.paused();
+        if (until == session_until)
+          s.expired(settings.session_limit);
+        else
+          s.paused();
         break;
       }
       case action::close:

@@ -23,6 +23,11 @@ struct drive_settings {
   /// After the session is done: how long to read on for the peer's close
   /// before closing, so unread bytes never turn the close into a reset.
   std::chrono::milliseconds linger{1'000};
+  /// The watchdog over the whole session, from the start of drive(): each
+  /// step has its own deadline, but a peer that answers every step just before
+  /// it could otherwise hold the session for steps x wait. Past it the session
+  /// gets expired(). Zero: no limit.
+  std::chrono::milliseconds session_limit{0};
 };
 
 /// Plays `s` over `c` until the session is done, then closes the connection.

@@ -41,6 +41,24 @@ std::chrono::milliseconds connect_wait(const input& in, const options& opt) {
   return opt.session.default_timeout;
 }
 
+/// The longest wait of a step in `steps`, and the sum of their pauses.
+void stretch(const std::vector<scenario::step>& steps, const scenario::scenario& sc, const session::settings& s,
+             std::chrono::milliseconds& longest, std::chrono::milliseconds& pauses) {
+  for (const auto& step : steps) {
+    const auto wait = s.timeout      ? *s.timeout
+                      : step.timeout ? *step.timeout
+                      : sc.timeout   ? *sc.timeout
+                                     : s.default_timeout;
+    longest = std::max(longest, wait);
+    if (const auto* p = std::get_if<scenario::pause_step>(&step.what)) pauses += p->length;
+    // A fault's waits are the scenario's own too.
+    if (step.fault.delay) pauses += *step.fault.delay;
+    if (step.fault.stall) pauses += *step.fault.stall;
+    if (const auto* o = std::get_if<scenario::one_of_step>(&step.what))
+      for (const auto& branch : o->branches) stretch(branch, sc, s, longest, pauses);
+  }
+}
+
 session::settings settings_for(const input& in, const options& opt) {
   session::settings s = opt.session;
   s.folder = in.file.parent_path();
@@ -55,6 +73,7 @@ void add_findings(const session::session& s, report::scenario_result& r) {
       out.section = std::string(f.broken->section);
     }
     out.what = std::string(f.what);
+    if (!f.detail.empty()) out.what += ": " + f.detail;
     out.step = f.pointer;
     r.findings.push_back(std::move(out));
   }
@@ -165,16 +184,22 @@ struct run_state {
   }
 };
 
-drive_settings client_drive(run_state& st, const std::string& host) {
+std::chrono::milliseconds session_limit(const input& in, const options& opt) {
+  return opt.session_timeout ? *opt.session_timeout : default_session_limit(in.sc, opt.session);
+}
+
+drive_settings client_drive(run_state& st, const input& in, const std::string& host) {
   drive_settings d;
   d.tls = st.client_tls ? &*st.client_tls : nullptr;
   d.server_name = st.opt.server_name.empty() ? host : st.opt.server_name;
+  d.session_limit = session_limit(in, st.opt);
   return d;
 }
 
-drive_settings server_drive(run_state& st) {
+drive_settings server_drive(run_state& st, const input& in) {
   drive_settings d;
   d.tls = st.server_tls ? &*st.server_tls : nullptr;
+  d.session_limit = session_limit(in, st.opt);
   return d;
 }
 
@@ -200,7 +225,7 @@ asio::awaitable<void> self_play(run_state& st, const input& in) {
       server.failed("no client connected: " + r.ec.message());
       co_return;
     }
-    co_await drive(r.conn, server, server_drive(st));
+    co_await drive(r.conn, server, server_drive(st, in));
   };
   auto play = [&]() -> asio::awaitable<void> {
     auto r = co_await net::connection::connect(ex, "127.0.0.1", port, net::after(wait));
@@ -208,7 +233,7 @@ asio::awaitable<void> self_play(run_state& st, const input& in) {
       client.failed("cannot connect to the server role: " + r.ec.message());
       co_return;
     }
-    co_await drive(r.conn, client, client_drive(st, "localhost"));
+    co_await drive(r.conn, client, client_drive(st, in, "localhost"));
   };
   co_await (serve() && play());
   st.finished(result_of(in, "self-play", "", client, &server, since(start)), &in);
@@ -226,7 +251,7 @@ asio::awaitable<void> play_client(run_state& st, const input& in) {
     st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), &in);
     co_return;
   }
-  co_await drive(r.conn, client, client_drive(st, st.opt.peer.host));
+  co_await drive(r.conn, client, client_drive(st, in, st.opt.peer.host));
   st.finished(result_of(in, "client", peer, client, nullptr, since(start)), &in);
 }
 
@@ -275,7 +300,7 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inp
           const auto remote = conn->remote_endpoint();
           const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
           session::server_session server(in.sc, settings_for(in, st.opt));
-          co_await drive(*conn, server, server_drive(st));
+          co_await drive(*conn, server, server_drive(st, in));
           auto result = result_of(in, "server", peer, server, nullptr, since(start));
           if (st.opt.spool)
             if (const auto sec = spool(*st.opt.spool, in, server, serial)) {
@@ -291,6 +316,12 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inp
 
 }  // namespace
 
+std::chrono::milliseconds default_session_limit(const scenario::scenario& sc, const session::settings& s) {
+  std::chrono::milliseconds longest{0}, pauses{0};
+  stretch(sc.steps, sc, s, longest, pauses);
+  return std::max<std::chrono::milliseconds>(std::chrono::minutes(5), 2 * (longest + pauses));
+}
+
 report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal) {
   run_state st(opt);
   st.summary.started = std::chrono::system_clock::now();
@@ -299,18 +330,6 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   std::error_code ec;
   std::string detail;
   const bool tls_wanted = needs_tls(inputs) || opt.tls_verify || !opt.client_cert.empty();
-  if (opt.mode != mode::server && tls_wanted) {
-    net::client_tls_settings tls;
-    tls.verify_peer = opt.tls_verify;
-    tls.ca_file = opt.ca_file;
-    tls.certificate_file = opt.client_cert;
-    tls.private_key_file = opt.client_key;
-    st.client_tls = net::make_client_context(tls, ec, &detail);
-    if (!st.client_tls) {
-      fatal = "client TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
-      return std::move(st.summary);
-    }
-  }
   if (opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty())) {
     net::server_tls_settings tls;
     tls.certificate_file = opt.server_cert;
@@ -318,6 +337,21 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
     st.server_tls = net::make_server_context(tls, ec, &detail);
     if (!st.server_tls) {
       fatal = "server TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
+      return std::move(st.summary);
+    }
+  }
+  if (opt.mode != mode::server && tls_wanted) {
+    net::client_tls_settings tls;
+    tls.verify_peer = opt.tls_verify;
+    tls.ca_file = opt.ca_file;
+    // Self-play: the server is our own, so its certificate (the one made in
+    // memory, or --tls-cert) is trusted; the scenario is under test, not it.
+    if (opt.mode == mode::self_play && st.server_tls) tls.ca_pem = net::certificate_pem(*st.server_tls);
+    tls.certificate_file = opt.client_cert;
+    tls.private_key_file = opt.client_key;
+    st.client_tls = net::make_client_context(tls, ec, &detail);
+    if (!st.client_tls) {
+      fatal = "client TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
       return std::move(st.summary);
     }
   }

@@ -5,6 +5,7 @@
 // sessions. SIGINT and SIGTERM stop the run; what finished is reported.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -27,6 +28,9 @@ struct options {
   net::endpoint peer{"127.0.0.1", 0};  ///< client: the server to test; server: where to listen
   std::size_t jobs = 1;                ///< scenarios played at once (client role, self-play)
   session::settings session;           ///< variables, --timeout, secrets, limits
+  /// --session-timeout: the watchdog over each whole session (drive_settings::
+  /// session_limit). Unset: default_session_limit().
+  std::optional<std::chrono::milliseconds> session_timeout;
 
   // TLS. Client role: no verification unless asked (lab servers use
   // self-signed certificates); a failed verification is a finding either way.
@@ -46,6 +50,14 @@ struct options {
   /// Called as each scenario finishes (console output).
   std::function<void(const report::scenario_result&)> on_result;
 };
+
+/// The whole-session limit when --session-timeout is not given: 5 minutes
+/// (RFC 5321 §4.5.3.2's order of a server's own per-stage timeouts, and far
+/// beyond what an honest peer needs for any scenario), or, for a scenario
+/// whose own script takes longer in one stretch, twice its longest wait plus
+/// its pauses, fault delays and stalls (all of them, in every branch), so no scenario is cut short by
+/// the default.
+std::chrono::milliseconds default_session_limit(const scenario::scenario& sc, const session::settings& s);
 
 /// Plays the inputs; returns every result, in the order they finished. Errors
 /// that stop the run before anything is played (a TLS file that cannot be

@@ -171,6 +171,9 @@ session::fit client_session::read_reply(const step_cursor& at, mismatch& why) {
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = reply_error_text(ec, settings_.reply) + " while reading " + at.pointer();
+  // The reply up to the line that broke it: what came after depends on how
+  // the bytes were cut into reads.
+  why.got = excerpt(input().substr(0, parser_.error_end()), parser_.error_line());
   return fit::no;
 }
 

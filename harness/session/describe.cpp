@@ -47,6 +47,11 @@ std::string quote(std::string_view bytes, std::size_t max) {
   return out;
 }
 
+std::string excerpt(std::string_view unit, std::size_t from, std::size_t max) {
+  if (unit.size() <= max || from == 0 || from >= unit.size()) return quote(unit, max);
+  return "... " + quote(unit.substr(from), max);
+}
+
 std::string to_string(scenario::duration d) {
   const auto ms = d.count();
   if (ms % 60000 == 0 && ms >= 60000) return std::to_string(ms / 60000) + "m";

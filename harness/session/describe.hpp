@@ -17,6 +17,11 @@ namespace ehlo::session {
 std::string printable(std::string_view bytes, std::size_t max = 200);
 /// printable() in double quotes (a quote or backslash inside escaped).
 std::string quote(std::string_view bytes, std::size_t max = 200);
+/// What a failure shows of a unit a parser could not read: `unit` holds its
+/// bytes up to where the parser decided, which do not depend on how reads were
+/// cut. Quoted whole when it fits in `max`; else from `from` (the offending
+/// line, or the last `max` bytes) after "... ", cut at `max`.
+std::string excerpt(std::string_view unit, std::size_t from, std::size_t max = 200);
 /// "10s", "250ms", "1.5s", "2m".
 std::string to_string(scenario::duration d);
 /// A reply's lines as one line: "250-a / 250-b / 250 c", bounded.

@@ -125,6 +125,14 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
   add_findings(parser_.findings(), parser_base_);
   why.fatal = true;
   why.message = command_error_text(ec, settings_.command) + " while reading " + at.pointer();
+  // The line up to the octet that broke it (what came after depends on how
+  // the bytes were cut into reads), redacted as the line it was meant to be;
+  // of a line too long its start, else its end.
+  const std::string_view unit = input().substr(0, parser_.error_end());
+  const std::string shown = sasl ? redact_.sasl_response(unit) : redact_.command(unit);
+  constexpr std::size_t max = 200;
+  const bool head = ec == proto::command_error::line_too_long || shown.size() <= max;
+  why.got = excerpt(shown, head ? 0 : shown.size() - max, max);
   return fit::no;
 }
 
@@ -141,6 +149,7 @@ session::fit server_session::read_data_line(const step_cursor& at, mismatch& why
     why.fatal = true;
     why.message =
         "data line longer than " + std::to_string(settings_.max_data_line) + " bytes while reading " + at.pointer();
+    why.got = excerpt(in.substr(0, settings_.max_data_line), 0);  // its start: there whatever the reads
     return fit::no;
   }
   if (end == std::string_view::npos) return peer_eof() ? closed_while(at, why) : fit::more;

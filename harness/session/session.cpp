@@ -154,6 +154,16 @@ void session::tls_failed(std::string_view why) {
        "the TLS handshake failed at " + at + ": " + printable(why));
 }
 
+void session::tls_unverified(std::string_view why) {
+  if (state_ != state::starting_tls || role_ != scenario::side::client) return;
+  if (findings_.size() >= settings_.max_findings) {
+    ++findings_dropped_;
+    return;
+  }
+  findings_.push_back({&proto::rules::tls_certificate, "the server's certificate would not pass a verifying client",
+                       offset(), implicit_tls_ ? std::string("tls") : cursor_.pointer(), printable(why)});
+}
+
 void session::paused() {
   if (state_ != state::pausing) return;
   if (hold_ == hold::delay || hold_ == hold::gap) {
@@ -178,6 +188,14 @@ void session::failed(std::string_view why) {
   fail(at, cursor_.at_end() ? std::string_view() : std::string_view(cursor_.step().note), {}, {},
        "the connection failed " + (at.empty() ? std::string("after the last step") : "at " + at) + ": " +
            printable(why));
+}
+
+void session::expired(duration limit) {
+  if (state_ == state::done) return;
+  const std::string at = implicit_tls_ ? std::string("tls") : cursor_.pointer();
+  fail(at, implicit_tls_ || cursor_.at_end() ? std::string_view() : std::string_view(cursor_.step().note), {}, {},
+       "the session took longer than " + to_string(limit) + " (the whole-session limit); it was " +
+           (at.empty() ? std::string("after the last step") : "at " + at));
 }
 
 // ---- the walk ---------------------------------------------------------------

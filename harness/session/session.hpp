@@ -4,15 +4,18 @@
 // It never touches a socket: bytes and events go in, actions come out, so a
 // test or a fuzz target drives a whole conversation in memory.
 //
-// The driver's loop:
+// The driver's loop, until next() says done:
 //
-//   for (auto a = s.next(); a.what != action::done; a = s.next())
-//     switch (a.what) {
-//       case action::send:      write(a.bytes); s.sent(); break;
-//       case action::read:      n = read(deadline a.wait); n ? s.received(...) : eof ? s.peer_closed() : s.timed_out();
-//       break; case action::start_tls: handshake() ? s.tls_started(version) : s.tls_failed(why); break; case
-//       action::pause:     sleep(a.wait); s.paused(); break; case action::close:     close(); s.closed(); break;
-//     }
+//   send:      write a.bytes, then sent()
+//   read:      read until a.wait, then received(bytes), peer_closed() or timed_out()
+//   start_tls: the handshake, then tls_started(version) or tls_failed(why); the
+//              client role first tls_unverified(why) when the server's
+//              certificate would not pass a verifying client
+//   pause:     wait a.wait, then paused()
+//   close:     close, then closed()
+//
+// and at any time failed(why) when the transport breaks, expired(limit) when
+// the whole session has run longer than the driver allows it.
 //
 // next() only reports: calling it twice gives the same action. Every change
 // of state happens in the event functions, through set_state(), the one place
@@ -67,12 +70,20 @@ class session {
   /// The TLS handshake asked for by start_tls finished ("TLSv1.3").
   void tls_started(std::string_view version);
   void tls_failed(std::string_view why);
+  /// Client role, while starting TLS (before tls_started()): the server's
+  /// certificate would not pass a verifying client ("self-signed
+  /// certificate"). A finding (3207-4.1) at the TLS step, `why` its detail;
+  /// the session goes on. Ignored in the server role.
+  void tls_unverified(std::string_view why);
   /// The pause asked for has passed.
   void paused();
   /// The connection was closed as asked.
   void closed();
   /// The transport failed in a way that is not a clean close (a reset, a write error).
   void failed(std::string_view why);
+  /// The whole session ran longer than `limit` (the driver's watchdog, beside
+  /// each step's own deadline): ends it with a failure naming the step it was at.
+  void expired(duration limit);
 
   /// Which role this session plays.
   scenario::side role() const noexcept { return role_; }

@@ -54,7 +54,9 @@ std::ostream& operator<<(std::ostream& os, const verdict& v) {
 }
 
 std::ostream& operator<<(std::ostream& os, const finding& f) {
-  return os << '[' << f.broken->id << "] " << f.pointer << " @" << f.offset << ": " << f.what;
+  os << '[' << f.broken->id << "] " << f.pointer << " @" << f.offset << ": " << f.what;
+  if (!f.detail.empty()) os << ": " << f.detail;
+  return os;
 }
 
 std::string to_string(const transition& t) {

@@ -130,6 +130,9 @@ struct finding {
   std::string_view what;     ///< static storage
   std::uint64_t offset = 0;  ///< in the bytes this role received, counted from the first
   std::string pointer;       ///< the step being played
+  /// What only the run can tell, for the few findings that name it (OpenSSL's
+  /// reason a certificate does not verify); reports show it after `what`.
+  std::string detail = {};
 
   friend bool operator==(const finding&, const finding&) = default;
 };

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The client role against a deliberately broken server (issue 5):
 #
-#   run_fault.sh EHLO FAULT [--peer ARG]... [--status N] [--max-seconds S] [--finding RULE] [--absent TEXT]
-#                EXPECTED-TEXT...
+#   run_fault.sh EHLO FAULT [--peer ARG]... [--ehlo ARG]... [--status N] [--max-seconds S] [--finding RULE]
+#                [--absent TEXT] EXPECTED-TEXT...
 #
 # Starts tests/peers/broken_server.py with --fault FAULT and each --peer ARG
 # (e.g. --peer --cap-bytes --peer 100000000000) by tests/peers/with_peer.sh
 # broken, plays tests/data/scenarios/broken/FAULT.json against it with
-# `EHLO run --target ... --report json:... --transcript ...` under /usr/bin/time -v,
+# `EHLO run --target ... --report json:... --transcript ...` (and each --ehlo ARG,
+# e.g. --ehlo --session-timeout --ehlo 5s) under /usr/bin/time -v,
 # the whole of it under an outer `timeout`, and checks:
 #   - the exit status is N (default 1: the scenario failed; not 0, not 2, not a
 #     signal or a crash);
@@ -31,16 +32,17 @@ set -euo pipefail
 MAX_RSS_KB=${EHLO_MAX_RSS_KB:-$((64 * 1024))}
 
 usage() {
-  echo "usage: run_fault.sh EHLO FAULT [--peer ARG]... [--status N] [--max-seconds S] [--finding RULE] [--absent TEXT] EXPECTED-TEXT..." >&2
+  echo "usage: run_fault.sh EHLO FAULT [--peer ARG]... [--ehlo ARG]... [--status N] [--max-seconds S] [--finding RULE] [--absent TEXT] EXPECTED-TEXT..." >&2
   exit 2
 }
 (($# >= 2)) || usage
 ehlo=$1 fault=$2
 shift 2
-want_status=1 max_seconds='' peer=() findings=() absent=() texts=()
+want_status=1 max_seconds='' peer=() ehlo_args=() findings=() absent=() texts=()
 while (($#)); do
   case $1 in
     --peer) peer+=("${2:?}") && shift 2 ;;
+    --ehlo) ehlo_args+=("${2:?}") && shift 2 ;;
     --status) want_status=${2:?} && shift 2 ;;
     --max-seconds) max_seconds=${2:?} && shift 2 ;;
     --finding) findings+=("${2:?}") && shift 2 ;;
@@ -96,8 +98,8 @@ status=0
 # shellcheck disable=SC2016 # the inner shell expands them, from the environment
 timeout -k 5 "$("$PY" -c "print(int(2 * $bound + 30))")" tests/peers/with_peer.sh broken --fault "$fault" ${peer[@]+"${peer[@]}"} -- \
   sh -c '/usr/bin/time -v -o "$RF_DIR/time" "$RF_EHLO" run -v --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" \
-           --report "json:$RF_DIR/report.json" --transcript "$RF_DIR/transcripts" "$RF_SCENARIO" \
-           >"$RF_DIR/out" 2>&1' || status=$?
+           --report "json:$RF_DIR/report.json" --transcript "$RF_DIR/transcripts" "$@" "$RF_SCENARIO" \
+           >"$RF_DIR/out" 2>&1' sh ${ehlo_args[@]+"${ehlo_args[@]}"} || status=$?
 
 if ((status == 77)); then
   echo "run_fault: skipped: the broken peer cannot run here"

@@ -225,6 +225,57 @@ TEST_CASE("net: a client that trusts the server's certificate checks the name or
   }
 }
 
+TEST_CASE("net: peer_verify_reason says why a verifying client would refuse, the name checked past a chain error") {
+  struct row {
+    bool pinned;  // the client trusts the server's certificate
+    const char* host;
+    const char* reason;
+  };
+  const row rows[] = {
+      {false, "localhost", "self-signed certificate"},
+      {false, "", "self-signed certificate"},
+      {false, "mx.example.com", "self-signed certificate; hostname mismatch (mx.example.com)"},
+      {false, "127.0.0.2", "self-signed certificate; IP address mismatch (127.0.0.2)"},
+      {true, "localhost", ""},
+      {true, "::1", ""},
+      {true, "mx.example.com", "hostname mismatch (mx.example.com)"},
+      {true, "127.0.0.2", "IP address mismatch (127.0.0.2)"},
+  };
+  auto server_ctx = server_context();
+  const std::string pem = net::certificate_pem(server_ctx);
+  for (const bool verify : {false, true}) {
+    for (const auto& r : rows) {
+      CAPTURE(verify);
+      CAPTURE(r.pinned);
+      CAPTURE(r.host);
+      loop l;
+      net::listener server(l.executor());
+      REQUIRE_FALSE(server.listen());
+      net::client_tls_settings cs;
+      cs.verify_peer = verify;
+      if (r.pinned) cs.ca_pem = pem;
+      auto client_ctx = client_context(cs);
+      auto server_side = [&]() -> asio::awaitable<void> {
+        auto [conn, ec] = co_await server.accept(soon());
+        REQUIRE_FALSE(ec);
+        co_await conn.start_tls_server(server_ctx, soon());
+        CHECK(conn.peer_verify_reason() == "");  // the server asks for no certificate
+      };
+      auto client_side = [&]() -> asio::awaitable<void> {
+        net::connection before(l.executor());
+        CHECK(before.peer_verify_reason() == "");
+        auto [conn, ec] = co_await connect_tls(l.executor(), server.port(), client_ctx, r.host);
+        // A verifying client refuses exactly what the reason names, and says why after the refusal too.
+        CHECK((ec == std::error_code{}) == (!verify || std::string_view(r.reason).empty()));
+        CHECK(conn.peer_verify_reason() == r.reason);
+      };
+      l.spawn(server_side());
+      l.spawn(client_side());
+      l.run();
+    }
+  }
+}
+
 TEST_CASE("net: a peer that accepts TCP and then stalls the handshake: timed_out by the deadline") {
   loop l;
   net::listener server(l.executor());

@@ -32,6 +32,10 @@ greeting or the EHLO reply; CODE is 220 there, 250 here):
                         reply `250 2.0.0 injected ...` in the same write (the
                         shape of CVE-2011-0411); then the TLS handshake (with
                         --cert) and a normal session inside TLS
+  slow                  every reply: a normal session, but each reply is sent
+                        --delay seconds (default 1.5) after what it answers,
+                        just inside a client's 2 s step timeout, so only a
+                        limit on the whole session stops it
 Every connection ends after --conn-seconds (default 30) whatever happens, and
 a fault stops as soon as the client goes away.
 """
@@ -57,6 +61,7 @@ FAULTS = {  # name: where it strikes by default
     "close-mid-reply": "ehlo",
     "starttls-fail": "starttls",
     "plaintext-injection": "starttls",
+    "slow": "every reply",
 }
 MOVABLE = {"stall", "flood-continuation", "long-line", "junk", "bad-code",
            "mixed-continuation", "close-mid-reply"}
@@ -72,9 +77,10 @@ class Gone(Exception):
 class Conn:
     """One client connection with a deadline on every read and write."""
 
-    def __init__(self, sock, seconds):
+    def __init__(self, sock, seconds, delay=0.0):
         self.sock = sock
         self.deadline = time.monotonic() + seconds
+        self.delay = delay  # before each send: the `slow` fault
         self.buf = b""
         sock.setblocking(False)
 
@@ -87,6 +93,8 @@ class Conn:
         return bool(w if for_write else r)
 
     def send(self, data):
+        if self.delay:
+            time.sleep(max(0.0, min(self.delay, self.deadline - time.monotonic())))
         view = memoryview(data)
         while view:
             if not self._wait(True):
@@ -267,6 +275,8 @@ def main():
     p.add_argument("--cap-bytes", type=int, help="bytes a flood, long line or junk sends")
     p.add_argument("--conn-seconds", type=float, default=30.0,
                    help="every connection is closed after this long")
+    p.add_argument("--delay", type=float, default=1.5,
+                   help="seconds before each reply (--fault slow)")
     a = p.parse_args()
     if a.at and a.fault not in MOVABLE:
         p.error(f"--at does not apply to --fault {a.fault}")
@@ -274,7 +284,8 @@ def main():
     class Handler(socketserver.BaseRequestHandler):
         def handle(self):
             try:
-                Session(Conn(self.request, a.conn_seconds), a).run()
+                delay = a.delay if a.fault == "slow" else 0.0
+                Session(Conn(self.request, a.conn_seconds, delay), a).run()
             except Gone:
                 pass
             finally:

@@ -409,3 +409,65 @@ TEST_CASE("reply: parse_enhanced_status reports the length it spans") {
   os << enhanced_status{5, 7, 1};
   CHECK(os.str() == "5.7.1");
 }
+
+namespace {
+
+/// Where the reply parser placed an error: the offending line and the end.
+struct error_place {
+  std::error_code ec;
+  std::string line;  ///< [error_line, error_end) of the unit
+  std::size_t end = 0;
+
+  friend bool operator==(const error_place&, const error_place&) = default;
+  friend std::ostream& operator<<(std::ostream& os, const error_place& e) {
+    return os << e.ec.message() << " at " << e.end << ": " << e.line;
+  }
+};
+
+error_place error_of(const ehlo::test::chunks& c, const reply_settings& s) {
+  reply_parser p(s);
+  std::string buf;
+  for (const auto chunk : c) {
+    buf.append(chunk);
+    for (;;) {
+      std::error_code ec;
+      const std::size_t n = p.put(buf, ec);
+      if (is_need_more(ec)) break;
+      if (!ec) {
+        buf.erase(0, n);  // a reply before the broken one
+        continue;
+      }
+      REQUIRE(p.error_line() <= p.error_end());
+      REQUIRE(p.error_end() <= buf.size());
+      return {ec, buf.substr(p.error_line(), p.error_end() - p.error_line()), p.error_end()};
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("reply: error_line and error_end place the line that broke the reply, however it was split") {
+  reply_settings s;
+  s.max_line_length = 16;
+  s.max_lines = 3;
+  s.max_reply_bytes = 40;
+  struct row {
+    std::string input;
+    error_place want;  // positions in the broken reply's own bytes
+  };
+  const row rows[] = {
+      {"2x0 hello\r\nmore", {reply_error::not_a_code, "2x0 hello\r\n", 11}},
+      {"250 ok\r\n250-a\r\n251 b\r\n250 c\r\n", {reply_error::mixed_codes, "251 b\r\n", 14}},
+      {"220-a\r\n220 b\n", {reply_error::bare_lf, "220 b\n", 13}},
+      {"220-a\r\n220 b\rc\r\n", {reply_error::bare_cr, "220 b\rc\r\n", 16}},
+      {"220x\r\n", {reply_error::bad_separator, "220x\r\n", 6}},
+      {"220-a\r\n220-b\r\n220-c\r\n220 d\r\n", {reply_error::too_many_lines, "220-c\r\n", 21}},
+      {"220-aaaaaaaaaaaaaaaaaaaa\r\n", {reply_error::line_too_long, "220-aaaaaaaaaaaa", 16}},
+      {"220-aaaaaaaaaa\r\n220-bbbbbbbbbb\r\n220 cccccccccc\r\n", {reply_error::reply_too_large, "220 cccc", 40}},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.input);
+    CHECK(ehlo::test::parse_every_split(r.input, [&](const auto& c) { return error_of(c, s); }) == r.want);
+  }
+}

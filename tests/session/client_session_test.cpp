@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/session_driver.hpp"
+#include "support/split.hpp"
 
 namespace sc = ehlo::scenario;
 namespace ss = ehlo::session;
@@ -197,6 +198,46 @@ TEST_CASE("client: hostile replies end at a parser limit, in bounded memory") {
   }
 }
 
+TEST_CASE("client: a reply that cannot be read shows its bytes up to the line that broke it, however they were cut") {
+  const auto scen = scenario_of(delivery);
+  const std::string greeting = "220 mx.example ESMTP\r\n";
+  struct row {
+    std::string stream;
+    std::size_t max_line = 64;
+    std::string message;
+    std::string got;
+  };
+  const std::string sixty = "220-" + std::string(54, 'a') + "\r\n";
+  const row rows[] = {
+      {"2x0 hello\r\n220 more\r\n", 64, "a reply line does not start with a three-digit code while reading steps/0",
+       R"("2x0 hello\r\n")"},
+      {greeting + "250-a\r\n251 b\r\n250 c\r\n", 64,
+       "the lines of a multi-line reply carry different codes while reading steps/2", R"("250-a\r\n251 b\r\n")"},
+      {"220-a\r\n220 b\n", 64, "a reply line ends in a bare LF while reading steps/0", R"("220-a\r\n220 b\n")"},
+      {"220 b\x1b[2J\rc\r\n", 64, "a bare CR inside a reply line while reading steps/0", R"("220 b\x1b[2J\rc\r\n")"},
+      {"220 " + std::string(100, 'x') + "\r\n", 64, "reply line longer than 64 bytes while reading steps/0",
+       "\"220 " + std::string(60, 'x') + "\""},
+      {"220 " + std::string(400, 'x') + "\r\n", 300, "reply line longer than 300 bytes while reading steps/0",
+       "\"220 " + std::string(196, 'x') + "...\""},
+      {"220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220 ab\r\n", 64,
+       "reply of more than 5 lines while reading steps/0", R"("220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n220-ab\r\n")"},
+      {sixty + sixty + sixty + sixty + sixty + sixty, 64, "reply of more than 5 lines while reading steps/0",
+       "... \"220-" + std::string(54, 'a') + "\\r\\n\""},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.stream);
+    auto settings = fixed_settings();
+    settings.reply.max_line_length = r.max_line;
+    settings.reply.max_lines = 5;
+    const auto v = ehlo::test::parse_every_split(r.stream, [&](const ehlo::test::chunks& c) {
+      ss::client_session s(scen, settings);
+      return run_script(s, script{std::vector<std::string>(c.begin(), c.end())}).outcome.verdict;
+    });
+    CHECK(v.message == r.message);
+    CHECK(v.got == r.got);
+  }
+}
+
 TEST_CASE("client: bytes after STARTTLS's 220 are discarded and reported, never read as TLS-protected") {
   const auto scen = scenario_of(R"json({"version": 1, "name": "starttls", "steps": [
     {"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"},
@@ -229,6 +270,107 @@ TEST_CASE("client: a failed handshake names the step") {
   peer.tls_failure = "certificate verify failed";
   const auto run = run_script(s, peer);
   CHECK(run.outcome.verdict.message == "the TLS handshake failed at tls: certificate verify failed");
+}
+
+TEST_CASE("client: a server certificate a verifying client would refuse is a finding at the TLS step") {
+  const auto starttls = scenario_of(R"json({"version": 1, "name": "starttls", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "STARTTLS"}, {"S": "220 ready"}, {"tls": "start"},
+    {"C": "QUIT"}, {"S": "221 bye"}]})json");
+  const std::string before = "220 mx.example ESMTP\r\n220 ready\r\n";
+  script peer{{"220 mx.example ESMTP\r\n", "220 ready\r\n", "221 bye\r\n"}};
+  SUBCASE("STARTTLS: at its step, at the stream offset of the handshake; the session goes on") {
+    peer.tls_unverified = "self-signed certificate; hostname mismatch (mx.example)";
+    const auto run = run_every_split<ss::client_session>(starttls, fixed_settings(), peer);
+    CHECK(run.outcome.verdict == ss::verdict{});
+    CHECK(run.outcome.findings ==
+          std::vector<std::string>{"[3207-4.1] steps/3 @" + std::to_string(before.size()) +
+                                   ": the server's certificate would not pass a verifying client: self-signed "
+                                   "certificate; hostname mismatch (mx.example)"});
+    CHECK(run.sent == "STARTTLS\r\nQUIT\r\n");
+  }
+  SUBCASE("implicit TLS: at \"tls\", offset 0") {
+    const auto smtps = scenario_of(R"json({"version": 1, "name": "smtps", "tls": "implicit", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "QUIT"}, {"S": "221 bye"}]})json");
+    script p{{"220 mx.example ESMTP\r\n", "221 bye\r\n"}};
+    p.tls_unverified = "certificate has expired";
+    ss::client_session s(smtps, fixed_settings());
+    const auto run = run_script(s, p);
+    CHECK(run.outcome.verdict == ss::verdict{});
+    REQUIRE(s.findings().size() == 1);
+    const auto& f = s.findings()[0];
+    CHECK(f.broken == &ehlo::proto::rules::tls_certificate);
+    CHECK(f.pointer == "tls");
+    CHECK(f.offset == 0);
+    CHECK(f.detail == "certificate has expired");
+  }
+  SUBCASE("the reason is made printable; past max_findings it is counted") {
+    peer.tls_unverified = "bad\x1b[31m name";
+    ss::client_session s(starttls, fixed_settings());
+    run_script(s, peer);
+    REQUIRE(s.findings().size() == 1);
+    CHECK(s.findings()[0].detail == "bad\\x1b[31m name");
+    auto none = fixed_settings();
+    none.max_findings = 0;
+    ss::client_session t(starttls, none);
+    run_script(t, peer);
+    CHECK(t.findings().empty());
+    CHECK(t.findings_dropped() == 1);
+  }
+  SUBCASE("only while starting TLS, and only in the client role") {
+    ss::client_session s(starttls, fixed_settings());
+    s.tls_unverified("self-signed certificate");  // waiting for the greeting
+    CHECK(s.findings().empty());
+    ss::server_session server(starttls, fixed_settings());
+    const auto run = run_script(server, script{{"STARTTLS\r\n", "QUIT\r\n"}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+    server.tls_unverified("self-signed certificate");
+    CHECK(server.findings().empty());
+  }
+}
+
+TEST_CASE("client: the whole-session limit ends the session at the step it was at") {
+  const auto scen = scenario_of(delivery);
+  SUBCASE("waiting for a reply") {
+    ss::client_session s(scen, fixed_settings());
+    REQUIRE(s.next().what == kind::read);
+    s.received("220 mx.example ESMTP\r\n");
+    REQUIRE(s.next().what == kind::send);  // EHLO
+    s.sent();
+    s.received("250-mx.example\r\n250 PIPELINING\r\n");
+    for (int i = 0; i < 3; ++i) {  // MAIL, RCPT, RCPT
+      REQUIRE(s.next().what == kind::send);
+      s.sent();
+    }
+    REQUIRE(s.next().what == kind::read);
+    s.expired(std::chrono::minutes(5));
+    CHECK(s.next().what == kind::done);
+    CHECK(s.result().pointer == "steps/6");
+    CHECK(s.result().message == "the session took longer than 5m (the whole-session limit); it was at steps/6");
+    s.timed_out();  // nothing changes once done
+    s.expired(std::chrono::seconds(1));
+    CHECK(s.result().message == "the session took longer than 5m (the whole-session limit); it was at steps/6");
+  }
+  SUBCASE("in the implicit TLS handshake") {
+    const auto smtps = scenario_of(R"json({"version": 1, "name": "smtps", "tls": "implicit", "timeout": "2s",
+      "steps": [{"S": "220 mx.example ESMTP"}]})json");
+    ss::client_session s(smtps, fixed_settings());
+    REQUIRE(s.next().what == kind::start_tls);
+    s.expired(std::chrono::milliseconds(1500));
+    CHECK(s.result().pointer == "tls");
+    CHECK(s.result().message == "the session took longer than 1.5s (the whole-session limit); it was at tls");
+  }
+  SUBCASE("the server role, in a pause, with the step's note") {
+    const auto paused = scenario_of(R"json({"version": 1, "name": "p", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"pause": "10m", "note": "a long pause"}, {"C": "QUIT"}]})json");
+    ss::server_session s(paused, fixed_settings());
+    REQUIRE(s.next().what == kind::send);
+    s.sent();
+    REQUIRE(s.next().what == kind::pause);
+    s.expired(std::chrono::seconds(30));
+    CHECK(s.result().pointer == "steps/1");
+    CHECK(s.result().note == "a long pause");
+    CHECK(s.result().message == "the session took longer than 30s (the whole-session limit); it was at steps/1");
+  }
 }
 
 TEST_CASE("client: optional replies and alternatives") {

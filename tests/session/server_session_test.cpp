@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "support/session_driver.hpp"
+#include "support/split.hpp"
 
 namespace sc = ehlo::scenario;
 namespace ss = ehlo::session;
@@ -208,6 +209,57 @@ TEST_CASE("server: bytes pipelined after STARTTLS are discarded and reported, ne
         std::vector<std::string>{"[3207] steps/5 @" + std::to_string(first.size()) +
                                  ": bytes after the STARTTLS command, before the TLS handshake (discarded)"});
   CHECK(s.tls_version() == "TLSv1.3");
+}
+
+TEST_CASE("server: a line that cannot be read shows its bytes up to the octet that broke it, however they were cut") {
+  const auto scen = scenario_of(delivery);
+  const auto auth = scenario_of(R"json({"version": 1, "name": "auth", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "AUTH PLAIN"}, {"S": "334 "}, {"C": "dGVzdAB0ZXN0AHRlc3Q="},
+      {"S": "235 ok"}]})json");
+  const auto data = scenario_of(R"json({"version": 1, "name": "d", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "DATA"}, {"S": "354 go"}, {"C": "Subject: x"}, {"C": "."},
+      {"S": "250 ok"}]})json");
+  struct row {
+    const ehlo::scenario::scenario* sc;
+    std::string stream;
+    std::string message;
+    std::string got;
+  };
+  const std::string nul("\0", 1);
+  const row rows[] = {
+      {&scen, "EHLO client.example\nMAIL FROM:<a@b>\r\n", "a command line ended by a bare LF while reading steps/1",
+       R"("EHLO client.example\n")"},
+      {&scen, "EHLO a" + nul + "b\r\n", "a NUL in a command line while reading steps/1", R"("EHLO a\x00")"},
+      {&scen, "EHLO a\rb\r\n", "a bare CR in a command line while reading steps/1", R"("EHLO a\r")"},
+      {&scen, "EHLO " + std::string(100, 'x') + "\r\n", "command line longer than 64 bytes while reading steps/1",
+       "\"EHLO " + std::string(58, 'x') + "\""},
+      {&scen, "EHLO " + std::string(300, 'x') + nul + "\r\n", "a NUL in a command line while reading steps/1",
+       "... \"" + std::string(199, 'x') + "\\x00\""},
+      // A SASL response is hidden whole, broken or not.
+      {&auth, "AUTH PLAIN\r\ndGVzdAB0ZXN0AHRlc3Q=\n", "a command line ended by a bare LF while reading steps/3",
+       R"("<redacted>")"},
+      {&data, "DATA\r\nSubject: " + std::string(40, 'y') + "\r\n.\r\n",
+       "data line longer than 32 bytes while reading steps/3", "\"Subject: " + std::string(23, 'y') + "\""},
+  };
+  for (const auto& r : rows) {
+    CAPTURE(r.stream);
+    auto settings = fixed_settings();
+    settings.command.max_line_length = r.stream.size() > 200 ? 1000 : 64;
+    settings.max_data_line = 32;
+    const auto v = ehlo::test::parse_every_split(r.stream, [&](const ehlo::test::chunks& c) {
+      ss::server_session s(*r.sc, settings);
+      return run_script(s, script{std::vector<std::string>(c.begin(), c.end())}).outcome.verdict;
+    });
+    CHECK(v.message == r.message);
+    CHECK(v.got == r.got);
+  }
+  SUBCASE("a line too long shows its start") {
+    auto settings = fixed_settings();
+    settings.command.max_line_length = 1000;
+    ss::server_session s(scen, settings);
+    const auto run = run_script(s, script{{"EHLO " + std::string(2000, 'x') + "\r\n"}});
+    CHECK(run.outcome.verdict.got == "\"EHLO " + std::string(195, 'x') + "...\"");
+  }
 }
 
 TEST_CASE("server: AUTH's 334 makes the next line a SASL response, compared exactly and redacted") {

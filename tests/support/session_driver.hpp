@@ -197,6 +197,8 @@ struct script {
   bool end_with_timeout = false;  ///< after the chunks: time out instead of EOF
   bool byte_at_a_time = false;    ///< deliver each chunk one byte per read
   std::optional<std::string> tls_failure;
+  /// A handshake that succeeds with a certificate a verifying client would refuse, and why.
+  std::optional<std::string> tls_unverified;
 };
 
 struct script_run {
@@ -242,10 +244,12 @@ inline script_run run_script(session::session& s, const script& sc, std::size_t 
         }
         break;
       case session::action::start_tls:
-        if (sc.tls_failure)
+        if (sc.tls_failure) {
           s.tls_failed(*sc.tls_failure);
-        else
+        } else {
+          if (sc.tls_unverified) s.tls_unverified(*sc.tls_unverified);
           s.tls_started("TLSv1.3");
+        }
         break;
       case session::action::pause:
         run.pauses.push_back(a.wait);

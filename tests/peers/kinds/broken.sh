@@ -3,7 +3,7 @@
 # deliberately broken SMTP server.
 #
 # Options: broken_server.py's, passed through: --fault NAME (required), --at
-# greeting|ehlo, --cap-bytes N, --conn-seconds S; see
+# greeting|ehlo, --cap-bytes N, --conn-seconds S, --delay S; see
 # `/usr/bin/python3 tests/peers/broken_server.py --help`.
 # A self-signed certificate (CN=broken.test) is made for the STARTTLS faults;
 # EHLO_PEER_CERT names it.
