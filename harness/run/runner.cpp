@@ -135,6 +135,19 @@ report::scenario_result result_of(const input& in, std::string role, std::string
                         r.fail->message;
     }
   }
+  // "findings" too is self-play's: each rule listed must have been reported
+  // (by either role; findings dropped past the limit cannot be told apart).
+  if (other != nullptr && r.status == report::status::passed && r.findings_dropped == 0) {
+    for (const auto& id : in.sc.findings) {
+      const bool seen =
+          std::any_of(r.findings.begin(), r.findings.end(), [&](const report::finding& f) { return f.rule == id; });
+      if (seen) continue;
+      r.status = report::status::failed;
+      r.fail = report::failure{"findings", "a finding of rule " + id, "none", "",
+                               "the scenario expects a finding of rule " + id + " (\"findings\"), and none came"};
+      break;
+    }
+  }
   return r;
 }
 
