@@ -181,6 +181,7 @@ std::string format_summary(const run_summary& run, const console_options& opt) {
     append_coloured(out, std::to_string(t.interrupted) + " interrupted", yellow, opt.colour);
   }
   if (t.findings > 0) out += "; " + plural(t.findings, "finding", "findings");
+  if (t.not_kept > 0) out += "; " + plural(t.not_kept, "result", "results") + " not kept for the reports";
   out += " (" + human_elapsed(run.elapsed) + ")\n";
   return out;
 }

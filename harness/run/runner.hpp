@@ -27,6 +27,10 @@ struct options {
   net::endpoint peer{"127.0.0.1", 0};  ///< client: the server to test; server: where to listen
   std::size_t jobs = 1;                ///< scenarios played at once (client role, self-play)
   session::settings session;           ///< variables, --timeout, secrets, limits
+  /// Results kept whole for the reports, of those that passed (or were
+  /// skipped) and of the others each; the rest are only counted
+  /// (report::result_keeper), so a run --forever keeps bounded memory.
+  std::size_t keep_results = report::default_keep_results;
 
   // TLS. Client role: no verification unless asked (lab servers use
   // self-signed certificates); a failed verification is a finding either way.
@@ -47,9 +51,9 @@ struct options {
   std::function<void(const report::scenario_result&)> on_result;
 };
 
-/// Plays the inputs; returns every result, in the order they finished. Errors
-/// that stop the run before anything is played (a TLS file that cannot be
-/// read, an address in use) are returned in `fatal`.
+/// Plays the inputs; returns the results kept, in the order they finished,
+/// and the counts of all. Errors that stop the run before anything is played
+/// (a TLS file that cannot be read, an address in use) are returned in `fatal`.
 report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal);
 
 }  // namespace ehlo::run
