@@ -110,6 +110,24 @@ TEST_CASE("server: match verb, any, and arg") {
         "steps/1: expected a EHLO command (C \"EHLO client.example\"), got \"HELO client.example\"");
 }
 
+TEST_CASE("server: a leading (?i) makes arg ignore case") {
+  const auto verdict_of = [](std::string_view arg, std::string client) {
+    const auto scen = scenario_of(R"json({"version": 1, "name": "i", "steps": [{"S": "220 mx.example ESMTP"},
+      {"C": "MAIL FROM:<a@example.org>", "arg": ")json" +
+                                  std::string(arg) + R"json("}, {"S": "250 ok"}]})json");
+    return run_every_split<ss::server_session>(scen, fixed_settings(), script{{std::move(client)}}).outcome.verdict;
+  };
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org>\r\n").passed());
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "mail from:<a@Example.ORG>\r\n").passed());
+  CHECK(verdict_of("from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org>\r\n").message ==
+        "steps/1: expected an argument of MAIL matching /from:<A@EXAMPLE[.]org>/ (C \"MAIL FROM:<a@example.org>\"), "
+        "got \"MAIL FROM:<a@example.org>\"");
+  // Still the whole argument.
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org> SIZE=10\r\n").message ==
+        "steps/1: expected an argument of MAIL matching /(?i)from:<A@EXAMPLE[.]org>/ (C \"MAIL "
+        "FROM:<a@example.org>\"), got \"MAIL FROM:<a@example.org> SIZE=10\"");
+}
+
 TEST_CASE("server: a bare LF ends no command line: strict by default, a leniency goes on; a finding either way") {
   const auto scen = scenario_of(R"json({"version": 1, "name": "lf", "steps": [
     {"S": "220 mx.example ESMTP"}, {"C": "EHLO x"}, {"S": "250 mx.example"}]})json");
