@@ -40,6 +40,8 @@ them. With neither --target nor --listen, plays both sides against each other on
   --report json:PATH     write a JSON report (written atomically, also when interrupted)
   --report junit:PATH    write a JUnit XML report
   --transcript DIR       write each session's transcript, in the S:/C: form
+  --keep-results N       keep whole for the reports and --transcript the first N results that
+                         passed and the first N others (default 1000); the rest are only counted
   --show-secrets         print secrets (AUTH exchanges, "secrets" variables) in transcripts and reports
   --verbose, -v          list every finding
  client role:
@@ -59,9 +61,9 @@ int usage_error(std::string_view what) {
   return 2;
 }
 
-bool parse_count(std::string_view s, std::size_t& out) {
+bool parse_count(std::string_view s, std::size_t& out, bool zero_too = false) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size() && out > 0;
+  return ec == std::errc{} && end == s.data() + s.size() && (out > 0 || zero_too);
 }
 
 bool parse_duration(std::string_view s, scenario::duration& out) {
@@ -130,6 +132,8 @@ int run_command(const std::vector<std::string_view>& args) {
       if (!value(v) || !parse_count(v, opt.jobs)) return usage_error("--jobs needs a number above 0");
     } else if (a == "--connections") {
       if (!value(v) || !parse_count(v, opt.connections)) return usage_error("--connections needs a number above 0");
+    } else if (a == "--keep-results") {
+      if (!value(v) || !parse_count(v, opt.keep_results, true)) return usage_error("--keep-results needs a number");
     } else if (a == "--var") {
       if (!value(v) || v.find('=') == std::string_view::npos || v.front() == '=')
         return usage_error("--var needs NAME=VALUE");
@@ -239,10 +243,8 @@ int run_command(const std::vector<std::string_view>& args) {
   summary.ehlo_version = EHLO_VERSION;
   console.summary(summary);
   write_reports(reports, transcript_dir, summary);
-  const bool all_passed =
-      !summary.interrupted && std::all_of(summary.results.begin(), summary.results.end(), [](const auto& r) {
-        return r.status == report::status::passed || r.status == report::status::skipped;
-      });
+  const report::totals t = report::count(summary);
+  const bool all_passed = !summary.interrupted && t.failed == 0 && t.errors == 0 && t.interrupted == 0;
   return all_passed ? 0 : 1;
 }
 

@@ -182,6 +182,7 @@ std::string format_summary(const run_summary& run, const console_options& opt) {
   }
   if (t.findings > 0) out += "; " + plural(t.findings, "finding", "findings");
   if (run.seed_used) out += "; --seed " + std::to_string(run.seed);
+  if (t.not_kept > 0) out += "; " + plural(t.not_kept, "result", "results") + " not kept for the reports";
   out += " (" + human_elapsed(run.elapsed) + ")\n";
   return out;
 }

@@ -50,9 +50,9 @@ std::string json_report(const run_summary& run) {
   doc["elapsed_ms"] = run.elapsed.count();
   doc["interrupted"] = run.interrupted;
   doc["seed"] = std::to_string(run.seed);
-  doc["totals"] = {{"scenarios", t.scenarios}, {"passed", t.passed},    {"failed", t.failed},
-                   {"errors", t.errors},       {"skipped", t.skipped},  {"interrupted", t.interrupted},
-                   {"not_run", t.not_run},     {"findings", t.findings}};
+  doc["totals"] = {{"scenarios", t.scenarios}, {"passed", t.passed},     {"failed", t.failed},
+                   {"errors", t.errors},       {"skipped", t.skipped},   {"interrupted", t.interrupted},
+                   {"not_run", t.not_run},     {"findings", t.findings}, {"not_kept", t.not_kept}};
   auto& scenarios = doc["scenarios"] = json::array();
   for (const auto& r : run.results) scenarios.push_back(to_json(r));
   // Replace, not throw: a peer's bytes need not be UTF-8.

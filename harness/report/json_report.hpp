@@ -11,8 +11,10 @@
 //     "interrupted": false,           // stopped by SIGINT/SIGTERM: "scenarios" holds what finished
 //     "seed": "42",                   // a string: 64-bit seeds pass 2^53, where JSON readers using doubles round
 //     "totals": {"scenarios": 12, "passed": 11, "failed": 1, "errors": 0, "skipped": 0,
-//                "interrupted": 0, "not_run": 0, "findings": 3},
-//     "scenarios": [                  // in the order they finished
+//                "interrupted": 0, "not_run": 0, "findings": 3,
+//                "not_kept": 0},      // counted in the totals but absent from "scenarios": past
+//                                     // --keep-results of their kind (passed or skipped; the others)
+//     "scenarios": [                  // those kept, in the order they finished
 //       {
 //         "name": "seeds/gmail-auth-before-starttls",
 //         "file": "scenarios/seeds/gmail-auth-before-starttls.json",

@@ -191,6 +191,7 @@ std::string junit_report(const run_summary& run) {
   property(out, indent, "ehlo.started", rfc3339_utc(run.started));
   property(out, indent, "ehlo.interrupted", run.interrupted ? "true" : "false");
   property(out, indent, "ehlo.not_run", std::to_string(t.not_run));
+  property(out, indent, "ehlo.not_kept", std::to_string(t.not_kept));
   out += "    </properties>\n";
   for (const auto& r : run.results) testcase(out, r);
   out += "  </testsuite>\n</testsuites>\n";

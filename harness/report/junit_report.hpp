@@ -6,7 +6,8 @@
 //   <testsuites name="ehlo" tests="3" failures="1" errors="1" skipped="0" time="1.400">
 //     <testsuite name="ehlo" tests="3" failures="1" errors="1" skipped="0" time="1.400"
 //                timestamp="2024-05-01T12:00:00">          (UTC; no zone, as the common XSD wants)
-//       <properties>ehlo.version, ehlo.seed, ehlo.started (RFC 3339), ehlo.interrupted, ehlo.not_run</properties>
+//       <properties>ehlo.version, ehlo.seed, ehlo.started (RFC 3339), ehlo.interrupted, ehlo.not_run,
+//                   ehlo.not_kept</properties>
 //       <testcase name="NAME" classname="ROLE.FOLDER.OF.FILE" file="FILE" time="0.012">
 //         <properties>peer, expected_outcome, a "tag" per tag, findings (their count)</properties>
 //         <failure message="steps/3: expected 250, got 550 ..." type="steps/3">the details</failure>
@@ -19,7 +20,9 @@
 //   </testsuites>
 //
 // One suite for the run; errors= counts errors and interruptions, since both
-// mean the scenario did not finish. Times are seconds with millisecond
+// mean the scenario did not finish. The counts are the whole run's; a run
+// past --keep-results (a server --forever) has a testcase for each result it
+// kept, and says in ehlo.not_kept how many more it only counted. Times are seconds with millisecond
 // precision. Any bytes the session saw are escaped into well-formed XML 1.0
 // (see xml_escape.hpp): NUL and ESC become "␀" and "␛", invalid UTF-8 U+FFFD.
 #pragma once

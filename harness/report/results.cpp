@@ -29,31 +29,49 @@ std::string_view to_string(status s) noexcept {
   return "unknown";
 }
 
-totals count(const run_summary& run) noexcept {
-  totals t;
-  t.scenarios = run.results.size();
-  for (const auto& r : run.results) {
-    switch (r.status) {
-      case status::passed:
-        ++t.passed;
-        break;
-      case status::failed:
-        ++t.failed;
-        break;
-      case status::error:
-        ++t.errors;
-        break;
-      case status::skipped:
-        ++t.skipped;
-        break;
-      case status::interrupted:
-        ++t.interrupted;
-        break;
-    }
-    t.findings += r.findings.size() + r.findings_dropped;
+namespace {
+
+void tally(totals& t, const scenario_result& r) noexcept {
+  ++t.scenarios;
+  switch (r.status) {
+    case status::passed:
+      ++t.passed;
+      break;
+    case status::failed:
+      ++t.failed;
+      break;
+    case status::error:
+      ++t.errors;
+      break;
+    case status::skipped:
+      ++t.skipped;
+      break;
+    case status::interrupted:
+      ++t.interrupted;
+      break;
   }
+  t.findings += r.findings.size() + r.findings_dropped;
+}
+
+}  // namespace
+
+totals count(const run_summary& run) noexcept {
+  totals t = run.not_kept;
+  t.not_kept = run.not_kept.scenarios;
+  t.not_run = 0;
+  for (const auto& r : run.results) tally(t, r);
   if (run.planned > t.scenarios) t.not_run = run.planned - t.scenarios;
   return t;
+}
+
+void result_keeper::add(run_summary& run, scenario_result r) {
+  std::size_t& kept = r.status == status::passed || r.status == status::skipped ? passed_ : other_;
+  if (kept < limit_) {
+    ++kept;
+    run.results.push_back(std::move(r));
+  } else {
+    tally(run.not_kept, r);
+  }
 }
 
 }  // namespace ehlo::report

@@ -1,6 +1,7 @@
-// What `ehlo run` learned: one scenario_result per scenario played, and the
-// run_summary around them. The runner fills these; the reporters (console,
-// JSON, JUnit XML, transcript files) only read them.
+// What `ehlo run` learned: a scenario_result per scenario played (or, past a
+// limit, only their counts), and the run_summary around them. The runner
+// fills these; the reporters (console, JSON, JUnit XML, transcript files) only
+// read them.
 //
 // Text fields hold whatever the session saw, byte for byte: the reporters make
 // it safe for their format (invalid UTF-8, NUL, ESC...), so the runner never
@@ -77,10 +78,26 @@ struct scenario_result {
   std::string expected_outcome{};        ///< the scenario's verdict: "pass" or "fail"
 };
 
+struct totals {
+  std::size_t scenarios = 0, passed = 0, failed = 0, errors = 0, skipped = 0, interrupted = 0;
+  std::size_t not_run = 0;   ///< planned but absent from the results (the run was interrupted)
+  std::size_t findings = 0;  ///< kept and dropped alike
+  std::size_t not_kept = 0;  ///< counted here but absent from run_summary::results (see result_keeper)
+
+  friend bool operator==(const totals&, const totals&) = default;
+};
+
+/// The results a run keeps whole (transcript included) for its reports, of
+/// each kind: those that passed or were skipped, and the rest (failed, error,
+/// interrupted). A server role run `--forever` would otherwise keep a few KB
+/// for every connection until it stops.
+inline constexpr std::size_t default_keep_results = 1000;
+
 struct run_summary {
-  std::vector<scenario_result> results{};  ///< in the order they finished
-  bool interrupted = false;                ///< the run was stopped by a signal; results hold what finished
-  std::size_t planned = 0;                 ///< scenarios the run meant to play; 0 when not known
+  std::vector<scenario_result> results{};  ///< the results kept, in the order they finished
+  totals not_kept{};  ///< the results beyond the keep limit (result_keeper), counted; its not_run and not_kept stay 0
+  bool interrupted = false;  ///< the run was stopped by a signal; results hold what finished
+  std::size_t planned = 0;   ///< scenarios the run meant to play; 0 when not known
   std::chrono::system_clock::time_point started{};
   std::chrono::milliseconds elapsed{0};
   std::string ehlo_version{};
@@ -88,14 +105,22 @@ struct run_summary {
   bool seed_used = false;  ///< a scenario's faults drew on it: the console says it
 };
 
-struct totals {
-  std::size_t scenarios = 0, passed = 0, failed = 0, errors = 0, skipped = 0, interrupted = 0;
-  std::size_t not_run = 0;   ///< planned but absent from the results (the run was interrupted)
-  std::size_t findings = 0;  ///< kept and dropped alike
-
-  friend bool operator==(const totals&, const totals&) = default;
-};
-
+/// Every result of the run, kept or not: `results` counted, plus `not_kept`.
 totals count(const run_summary& run) noexcept;
+
+/// Adds each finished result to a run_summary: whole while fewer than
+/// `limit` results of its kind (see default_keep_results) are kept, and past
+/// that only counted in run.not_kept. So the first results of each kind are
+/// the ones kept, and a run's memory stays bounded however long it goes on.
+class result_keeper {
+ public:
+  explicit result_keeper(std::size_t limit = default_keep_results) noexcept : limit_(limit) {}
+  void add(run_summary& run, scenario_result r);
+
+ private:
+  std::size_t limit_;
+  std::size_t passed_ = 0;  ///< kept that passed or were skipped
+  std::size_t other_ = 0;   ///< kept that failed, errored or were interrupted
+};
 
 }  // namespace ehlo::report

@@ -185,15 +185,16 @@ struct run_state {
   asio::io_context io{1};
   std::optional<asio::ssl::context> client_tls, server_tls;
   report::run_summary summary;
+  report::result_keeper keeper;
   std::vector<const input*> running;  ///< started, not finished: reported as interrupted
 
-  explicit run_state(const options& o) : opt(o) {}
+  explicit run_state(const options& o) : opt(o), keeper(o.keep_results) {}
 
   void finished(report::scenario_result r, const input* in) {
     // One entry: in the server role several connections may play the same input.
     if (const auto it = std::find(running.begin(), running.end(), in); it != running.end()) running.erase(it);
     if (opt.on_result) opt.on_result(r);
-    summary.results.push_back(std::move(r));
+    keeper.add(summary, std::move(r));
   }
 };
 
@@ -423,7 +424,7 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
                                                                          : "server",
                                              "", "interrupted before it finished");
     r.status = report::status::interrupted;
-    st.summary.results.push_back(std::move(r));
+    st.keeper.add(st.summary, std::move(r));
   }
   st.summary.elapsed = since(start);
   return std::move(st.summary);

@@ -31,6 +31,10 @@ struct options {
   /// --session-timeout: the watchdog over each whole session (drive_settings::
   /// session_limit). Unset: default_session_limit().
   std::optional<std::chrono::milliseconds> session_timeout;
+  /// Results kept whole for the reports, of those that passed (or were
+  /// skipped) and of the others each; the rest are only counted
+  /// (report::result_keeper), so a run --forever keeps bounded memory.
+  std::size_t keep_results = report::default_keep_results;
 
   // TLS. Client role: no verification unless asked (lab servers use
   // self-signed certificates); a failed verification is a finding either way.
@@ -59,9 +63,9 @@ struct options {
 /// the default.
 std::chrono::milliseconds default_session_limit(const scenario::scenario& sc, const session::settings& s);
 
-/// Plays the inputs; returns every result, in the order they finished. Errors
-/// that stop the run before anything is played (a TLS file that cannot be
-/// read, an address in use) are returned in `fatal`.
+/// Plays the inputs; returns the results kept, in the order they finished,
+/// and the counts of all. Errors that stop the run before anything is played
+/// (a TLS file that cannot be read, an address in use) are returned in `fatal`.
 report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal);
 
 }  // namespace ehlo::run

@@ -280,8 +280,19 @@ class loader {
       error(at, pointer, "a regular expression nested deeper than 16 groups");
       return false;
     }
+    const auto parts = split_regex(s);
+    if (const auto flag = inline_flag_at(parts.pattern); flag != std::string_view::npos) {
+      const std::string_view opening = parts.pattern.substr(flag, 3);
+      error(at, pointer,
+            "bad regular expression " + show(s) + ": " +
+                (opening == "(?i" ? std::string("\"(?i)\" ignores case only at the very start")
+                                  : "\"" + std::string(opening) +
+                                        "\" is not ECMAScript's: a group opens with \"(\", \"(?:\", \"(?=\" or "
+                                        "\"(?!\", and the only flag is a leading \"(?i)\""));
+      return false;
+    }
     try {
-      const std::regex re(s, regex_syntax);
+      const std::regex re = make_regex(s);
       return true;
     } catch (const std::regex_error& e) {
       error(at, pointer, "bad regular expression " + show(s) + ": " + e.what());

@@ -233,7 +233,7 @@ void server_session::commit() {
       if (conv_.in_data()) feed_data(raw_expected_, at);
       consume(raw_expected_.size());
       resync();
-      cursor_.next_element();
+      next_command();
       return;
     }
     case taken::line:
@@ -283,7 +283,19 @@ void server_session::commit_line() {
     add_findings(unit_.findings, parser_base_);
     record_client_line(unit_.line);
   }
+  next_command();
+}
+
+/// Past a command read. Inside a pipeline, the reply to it goes out before
+/// the next command is read (step_cursor::answer_ahead): RFC 2920 §3.1 lets a
+/// server answer as it goes, in order, and a client that waits for each reply
+/// (most do when the server offers no PIPELINING, some always) would
+/// otherwise wait for a reply the server holds back until the group is
+/// whole. The order of what the server reads and sends does not depend on how
+/// the client's bytes are cut, so neither does the transcript.
+void server_session::next_command() {
   cursor_.next_element();
+  cursor_.answer_ahead();
 }
 
 /// Data lines written as C steps go through a data reader too: its findings

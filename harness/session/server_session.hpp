@@ -8,8 +8,10 @@
 // whole message with proto::data::reader (strict end of data, unstuffed),
 // kept with its envelope for the spool. A "bdat" step reads BDAT and exactly
 // the octets it announces. A line that answers AUTH's 334 is read as a SASL
-// response. "capture" on an S step applies to what was sent, so both roles
-// of a self-play end with the same variables.
+// response. A pipeline's commands are read one at a time, each answered (by
+// the next S step after the pipeline) before the next is read, so a client
+// that waits for each reply passes too. "capture" on an S step applies to
+// what was sent, so both roles of a self-play end with the same variables.
 //
 // Findings: the command parser's and the data reader's; bytes after the
 // STARTTLS command line that came before the handshake (RFC 3207 §5,
@@ -67,6 +69,7 @@ class server_session final : public session {
   fit match_raw(const step_cursor& at, std::string_view expected, mismatch& why);
   fit closed_while(const step_cursor& at, mismatch& why);
   void commit_line();
+  void next_command();
   bool stream_message();
   bool stream_chunk();
   void feed_data(std::string_view wire, std::uint64_t at);

@@ -583,7 +583,7 @@ bool session::run_regex(const std::string& pattern, std::string_view subject, re
   }
   try {
     auto it = regexes_.find(&pattern);
-    if (it == regexes_.end()) it = regexes_.emplace(&pattern, std::regex(pattern, scenario::regex_syntax)).first;
+    if (it == regexes_.end()) it = regexes_.emplace(&pattern, scenario::make_regex(pattern)).first;
     const char* b = subject.data();
     const char* e = b + subject.size();
     const bool hit =

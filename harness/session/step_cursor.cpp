@@ -52,8 +52,15 @@ std::string_view step_cursor::step_pointer() const noexcept { return at_end() ? 
 
 void step_cursor::next() {
   if (at_end()) return;
-  ++frames_.back().index;
-  frames_.back().element = 0;
+  frame& f = frames_.back();
+  if (f.answering) {
+    f.answering = false;
+    ++f.answered;
+    return;
+  }
+  f.index += 1 + f.answered;
+  f.element = 0;
+  f.answered = 0;
   settle();
 }
 
@@ -65,6 +72,17 @@ void step_cursor::next_element() {
     return;
   }
   next();
+}
+
+bool step_cursor::answer_ahead() noexcept {
+  if (at_end()) return false;
+  frame& f = frames_.back();
+  if (f.answering || f.answered >= f.element || !std::holds_alternative<scenario::pipeline_step>(step().what))
+    return false;
+  const std::size_t reply = f.index + 1 + f.answered;
+  if (reply >= f.list->size() || !std::holds_alternative<scenario::reply_step>((*f.list)[reply].what)) return false;
+  f.answering = true;
+  return true;
 }
 
 void step_cursor::enter(std::size_t branch) {
@@ -80,6 +98,7 @@ void step_cursor::settle() {
     if (!frames_.empty()) {
       ++frames_.back().index;
       frames_.back().element = 0;
+      frames_.back().answered = 0;
     }
   }
 }

@@ -149,6 +149,11 @@ case $situation in
     needs=/usr/bin/python3 check_needs=smtplib_needs content=("${smtplib_content[@]}")
     envelope_expected=('mail FROM:<b@example\.com> size=[0-9]+' 'rcpt TO:<a@example\.com>')
     client() { smtplib_cmd; } ;;
+  smtplib-pipeline)
+    # smtplib never pipelines; the scenario's envelope is a pipeline step, answered command by command.
+    needs=/usr/bin/python3 check_needs=smtplib_needs content=("${smtplib_content[@]}")
+    envelope_expected=('mail FROM:<b@example\.com> size=[0-9]+' 'rcpt TO:<a@example\.com>')
+    client() { smtplib_cmd; } ;;
   smtplib-starttls-login)
     needs=/usr/bin/python3 check_needs=smtplib_needs content=("${smtplib_content[@]}")
     envelope_expected=('mail FROM:<b@example\.com> size=[0-9]+' 'rcpt TO:<a@example\.com>')

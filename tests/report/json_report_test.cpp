@@ -80,7 +80,8 @@ TEST_CASE("json: the report parses back, field by field") {
                               {"skipped", 1},
                               {"interrupted", 1},
                               {"not_run", 2},
-                              {"findings", 4}});
+                              {"findings", 4},
+                              {"not_kept", 0}});
   REQUIRE(doc["scenarios"].size() == 5);
   for (std::size_t i = 0; i < 5; ++i) check_scenario(doc["scenarios"][i], run.results[i]);
 

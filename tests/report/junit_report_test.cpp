@@ -22,6 +22,7 @@ TEST_CASE("junit: the document for a run with one scenario of each status") {
       <property name="ehlo.started" value="2024-05-01T12:34:56.789Z"/>
       <property name="ehlo.interrupted" value="true"/>
       <property name="ehlo.not_run" value="2"/>
+      <property name="ehlo.not_kept" value="0"/>
     </properties>
     <testcase name="seeds/gmail-auth-before-starttls" classname="client.scenarios.seeds" file="scenarios/seeds/gmail-auth-before-starttls.json" time="0.012">
       <properties>

@@ -193,6 +193,38 @@ TEST_CASE("load: flow checks follow the conversation") {
     {"C": "X ${id}"}]})j") == "");
 }
 
+TEST_CASE("load: a leading (?i) ignores case; other inline flags are errors that say so") {
+  const auto text_errors = [](std::string_view regex) {
+    return errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": ")j" + std::string(regex) +
+                     R"j("}]})j");
+  };
+  const auto l = load(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": "(?i)^X$"}]})j");
+  REQUIRE(l.errors.empty());
+  CHECK(std::get<sc::reply_step>(l.sc.steps[0].what).text == "(?i)^X$");  // kept as written; the session strips it
+  CHECK(text_errors("(?i)") == "");
+  CHECK(text_errors("(?i)a(?:b|c)(?=d)(?!e)") == "");
+  CHECK(text_errors("[(?i)]") == "");       // in a bracket expression "(?" is literal
+  CHECK(text_errors(R"(\\(?i\\))") == "");  // an escaped "(", optional, then "i)"
+  CHECK(text_errors("a(?i)b") ==
+        "f:1:62: steps/0/text: bad regular expression \"a(?i)b\": \"(?i)\" ignores case only at the very start\n");
+  CHECK(text_errors("(?i)(?i)b") ==
+        "f:1:62: steps/0/text: bad regular expression \"(?i)(?i)b\": \"(?i)\" ignores case only at the very start\n");
+  CHECK(text_errors("(?<n>a)") ==
+        "f:1:62: steps/0/text: bad regular expression \"(?<n>a)\": \"(?<\" is not ECMAScript's: a group opens with "
+        "\"(\", \"(?:\", \"(?=\" or \"(?!\", and the only flag is a leading \"(?i)\"\n");
+  CHECK(text_errors("a(?") ==
+        "f:1:62: steps/0/text: bad regular expression \"a(?\": \"(?\" is not ECMAScript's: a group opens with "
+        "\"(\", \"(?:\", \"(?=\" or \"(?!\", and the only flag is a leading \"(?i)\"\n");
+  // What follows the prefix is checked as any regular expression.
+  CHECK(text_errors("(?i)(unclosed").starts_with("f:1:62: steps/0/text: bad regular expression \"(?i)(unclosed\": "));
+  // The same for arg and capture.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "capture": {"v": "x(?i)"}},
+    {"C": "MAIL FROM:<${v}>", "arg": "FROM:(?s).*"}, {"S": "250 ok"}]})j") ==
+        "f:1:71: steps/0/capture/v: bad regular expression \"x(?i)\": \"(?i)\" ignores case only at the very start\n"
+        "f:2:38: steps/1/arg: bad regular expression \"FROM:(?s).*\": \"(?s\" is not ECMAScript's: a group opens "
+        "with \"(\", \"(?:\", \"(?=\" or \"(?!\", and the only flag is a leading \"(?i)\"\n");
+}
+
 TEST_CASE("load: limits") {
   sc::load_settings small;
   small.max_steps = 3;

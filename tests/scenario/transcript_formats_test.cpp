@@ -377,7 +377,7 @@ TEST_CASE("transcript formats: the seed transcripts are sc, and write back") {
                          "loose-envelope-syntax.txt",         "samlogic-starttls-auth-login.txt"};
   for (const std::string f : files) {
     CAPTURE(f);
-    const std::string text = read_file(EHLO_SOURCE_DIR "/scenarios/transcripts/" + f);
+    const std::string text = read_file(EHLO_SOURCE_DIR "/tests/data/transcripts/seeds/" + f);
     CHECK(detect_format(text) == transcript_format::sc);
     const auto steps = read(text, transcript_format::sc);
     REQUIRE(steps.size() > 4);

@@ -32,7 +32,7 @@ sc::scenario import_file(const std::filesystem::path& p) {
 
 std::vector<std::filesystem::path> transcripts() {
   std::vector<std::filesystem::path> files;
-  for (const char* dir : {"/tests/data/captures", "/scenarios/transcripts"})
+  for (const char* dir : {"/tests/data/captures", "/tests/data/transcripts/seeds"})
     for (const auto& e : std::filesystem::directory_iterator(std::string(EHLO_SOURCE_DIR) + dir))
       if (e.path().extension() == ".txt" && !e.path().filename().string().starts_with("MANIFEST"))
         files.push_back(e.path());
@@ -83,7 +83,7 @@ TEST_CASE("import: STARTTLS answered 220 becomes the switch to TLS, and only tha
 }
 
 TEST_CASE("import: quirks are kept as written, with the allowances they need") {
-  const std::string dir = std::string(EHLO_SOURCE_DIR) + "/scenarios/transcripts/";
+  const std::string dir = std::string(EHLO_SOURCE_DIR) + "/tests/data/transcripts/seeds/";
   const auto wp = import_file(dir + "wp-pl-auth-login-multipart.txt");
   CHECK(std::get<sc::command_step>(wp.steps[1].what).line == "EHLO: mydomain.com");
   const auto& ehlo_reply = wp.steps[2];

@@ -465,6 +465,24 @@ TEST_CASE("client: captures go into variables that later steps use") {
   CHECK(run.outcome.vars.at("id") == "ABC123");
 }
 
+TEST_CASE("client: a leading (?i) makes text and captures ignore case") {
+  const auto run_with = [](std::string_view steps, std::string reply) {
+    const auto scen = scenario_of("{\"version\": 1, \"name\": \"i\", \"steps\": [" + std::string(steps) + "]}");
+    return run_every_split<ss::client_session>(scen, fixed_settings(), script{{std::move(reply)}});
+  };
+  CHECK(run_with(R"({"S": "250 OK", "text": "(?i)^OK$"})", "250 ok\r\n").outcome.verdict == ss::verdict{});
+  CHECK(run_with(R"({"S": "250 OK", "text": "^OK$"})", "250 ok\r\n").outcome.verdict.message ==
+        "steps/0: expected text matching /^OK$/ (S \"250 OK\"), got 250 ok");
+  // The reply "250 ok" matched whole by "(?i)^250 OK$": a capture runs over the codes too.
+  const auto run =
+      run_with(R"j({"S": "250 OK", "capture": {"all": "(?i)^250 OK$"}}, {"C": "NOOP ${all}"})j", "250 ok\r\n");
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.outcome.vars.at("all") == "250 ok");
+  CHECK(run.sent == "NOOP 250 ok\r\n");
+  CHECK(run_with(R"j({"S": "250 OK", "capture": {"all": "^250 OK$"}}, {"C": "NOOP ${all}"})j", "250 ok\r\n")
+            .outcome.verdict.message == "steps/0: capture \"all\": /^250 OK$/ does not match \"250 ok\"");
+}
+
 TEST_CASE("client: findings of the EHLO reply and of a reply to HELO that lists capabilities") {
   const auto scen = scenario_of(R"json({"version": 1, "name": "f", "steps": [
     {"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"}, {"S": ["250-mx.example", "250 SIZE 1000"]},

@@ -111,6 +111,97 @@ TEST_CASE("server: match verb, any, and arg") {
         "steps/1: expected a EHLO command (C \"EHLO client.example\"), got \"HELO client.example\"");
 }
 
+TEST_CASE("server: a pipeline's commands are answered one by one, for a client that pipelines or waits") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "p", "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"pipeline": ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.com>", "DATA"]},
+    {"S": "250 2.1.0 Ok"}, {"S": "250 2.1.5 Ok"}, {"S": "354 go ahead"},
+    {"message": "Subject: x\n\nhi\n"},
+    {"S": "250 2.0.0 Ok"}]})json");
+  const std::string mail = "MAIL FROM:<a@example.org>\r\n", rcpt = "RCPT TO:<b@example.com>\r\n", data = "DATA\r\n",
+                    message = "Subject: x\r\n\r\nhi\r\n.\r\n";
+  const std::string replies =
+      "220 mx.example ESMTP\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n250 2.0.0 Ok\r\n";
+  const std::vector<std::string> transcript{"S: 220 mx.example ESMTP",
+                                            "C: MAIL FROM:<a@example.org>",
+                                            "S: 250 2.1.0 Ok",
+                                            "C: RCPT TO:<b@example.com>",
+                                            "S: 250 2.1.5 Ok",
+                                            "C: DATA",
+                                            "S: 354 go ahead",
+                                            "C: Subject: x",
+                                            "C: ",
+                                            "C: hi",
+                                            "C: .",
+                                            "S: 250 2.0.0 Ok"};
+  const auto lines = [](const std::vector<sc::transcript_step>& steps) {
+    std::vector<std::string> out;
+    for (const auto& st : steps)
+      for (const auto& l : st.lines) out.push_back((st.from == sc::side::server ? "S: " : "C: ") + l);
+    return out;
+  };
+  // A client that waits for each reply: it sends the next command only once
+  // the last reply came, so each reply must go out before the next read.
+  const auto waits = run_every_split<ss::server_session>(scen, fixed_settings(), script{{mail, rcpt, data, message}});
+  CHECK(waits.outcome.verdict == ss::verdict{});
+  CHECK(waits.sent == replies);
+  CHECK(waits.actions == std::vector<kind>{kind::send, kind::read, kind::send, kind::read, kind::send, kind::read,
+                                           kind::send, kind::read, kind::send, kind::done});
+  CHECK(lines(waits.outcome.transcript) == transcript);
+  // A client that pipelines: the group in one write; the server answers in
+  // the same order, as it reads each command, and the transcript is the same.
+  const auto pipelines =
+      run_every_split<ss::server_session>(scen, fixed_settings(), script{{mail + rcpt + data, message}});
+  CHECK(pipelines.outcome.verdict == ss::verdict{});
+  CHECK(pipelines.sent == replies);
+  CHECK(pipelines.actions == std::vector<kind>{kind::send, kind::read, kind::send, kind::send, kind::send, kind::read,
+                                               kind::send, kind::done});
+  CHECK(pipelines.outcome == waits.outcome);
+  REQUIRE(pipelines.outcome.messages.size() == 1);
+  CHECK(pipelines.outcome.messages[0].rcpt_to == std::vector<std::string>{"RCPT TO:<b@example.com>"});
+
+  // A command that differs fails at its element, after the replies to those before it.
+  const auto wrong =
+      run_every_split<ss::server_session>(scen, fixed_settings(), script{{mail, "RCPT TO:<c@example.com>\r\n"}});
+  CHECK(wrong.sent == "220 mx.example ESMTP\r\n250 2.1.0 Ok\r\n");
+  CHECK(wrong.outcome.verdict.message ==
+        "steps/1/pipeline/1: expected C \"RCPT TO:<b@example.com>\", got \"RCPT TO:<c@example.com>\"");
+}
+
+TEST_CASE("server: a pipeline's replies wait for the whole group from the first that is not a plain S step") {
+  const auto scen = scenario_of(R"json({"version": 1, "name": "p", "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"pipeline": ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.com>", "RSET"]},
+    {"S": "250 2.1.0 Ok"},
+    {"one_of": [[{"S": "250 2.1.5 Ok"}], [{"S": "550 5.1.1 no"}]]},
+    {"S": "250 2.0.0 Ok"}]})json");
+  const auto run = run_every_split<ss::server_session>(
+      scen, fixed_settings(), script{{"MAIL FROM:<a@example.org>\r\n", "RCPT TO:<b@example.com>\r\nRSET\r\n"}});
+  CHECK(run.outcome.verdict == ss::verdict{});
+  CHECK(run.sent == "220 mx.example ESMTP\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok\r\n");
+  // MAIL's reply went ahead; RCPT's is a one_of: it and RSET's wait for the group.
+  CHECK(run.actions ==
+        std::vector<kind>{kind::send, kind::read, kind::send, kind::read, kind::send, kind::send, kind::done});
+}
+
+TEST_CASE("server: a leading (?i) makes arg ignore case") {
+  const auto verdict_of = [](std::string_view arg, std::string client) {
+    const auto scen = scenario_of(R"json({"version": 1, "name": "i", "steps": [{"S": "220 mx.example ESMTP"},
+      {"C": "MAIL FROM:<a@example.org>", "arg": ")json" +
+                                  std::string(arg) + R"json("}, {"S": "250 ok"}]})json");
+    return run_every_split<ss::server_session>(scen, fixed_settings(), script{{std::move(client)}}).outcome.verdict;
+  };
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org>\r\n").passed());
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "mail from:<a@Example.ORG>\r\n").passed());
+  CHECK(verdict_of("from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org>\r\n").message ==
+        "steps/1: expected an argument of MAIL matching /from:<A@EXAMPLE[.]org>/ (C \"MAIL FROM:<a@example.org>\"), "
+        "got \"MAIL FROM:<a@example.org>\"");
+  // Still the whole argument.
+  CHECK(verdict_of("(?i)from:<A@EXAMPLE[.]org>", "MAIL FROM:<a@example.org> SIZE=10\r\n").message ==
+        "steps/1: expected an argument of MAIL matching /(?i)from:<A@EXAMPLE[.]org>/ (C \"MAIL "
+        "FROM:<a@example.org>\"), got \"MAIL FROM:<a@example.org> SIZE=10\"");
+}
+
 TEST_CASE("server: a bare LF ends no command line: strict by default, a leniency goes on; a finding either way") {
   const auto scen = scenario_of(R"json({"version": 1, "name": "lf", "steps": [
     {"S": "220 mx.example ESMTP"}, {"C": "EHLO x"}, {"S": "250 mx.example"}]})json");
