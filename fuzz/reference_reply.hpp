@@ -10,7 +10,9 @@
 // Two deliberate differences, both where reply_parser accepts more than the
 // ABNF and records a finding: text may hold any octet but CR and LF (RFC 6531
 // allows UTF-8 there; a client never relies on text), and SP may be followed
-// by no text. `textstring_ok` says whether a reply kept to the ABNF proper.
+// by no text. `textstring_ok` says whether a reply kept to the ABNF proper
+// (with RFC 4954 §4's amendment: an AUTH challenge is "334" SP [base64], so
+// "334 " alone keeps to it).
 // And one framing rule: a line is judged only once an LF follows it, as a
 // client that reads line by line does; before that the input is incomplete.
 #pragma once
@@ -96,7 +98,8 @@ EHLO_FUZZ_HARNESS inline void reference_parse(std::string_view in, reference_res
       } else if (at < in.size() && in[at] == ' ') {
         ++at;
         result.lines.push_back(text(in, at, reply.textstring_ok));
-        if (result.lines.back().empty()) reply.textstring_ok = false;  // SP without textstring
+        // SP without textstring; but RFC 4954 §4's challenge is "334" SP [base64].
+        if (result.lines.back().empty() && code != 334) reply.textstring_ok = false;
       } else {
         result.lines.push_back(in.substr(at, 0));
       }
