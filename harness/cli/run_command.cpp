@@ -247,8 +247,7 @@ int run_command(const std::vector<std::string_view>& args) {
   const report::totals t = report::count(summary);
   // --forever ends only by a signal: that is its normal end, and the verdict
   // is the connections'. Otherwise an interrupted run did not do its work.
-  const bool all_passed =
-      (!summary.interrupted || opt.forever) && t.failed == 0 && t.errors == 0 && t.interrupted == 0;
+  const bool all_passed = (!summary.interrupted || opt.forever) && t.failed == 0 && t.errors == 0 && t.interrupted == 0;
   return all_passed ? 0 : 1;
 }
 

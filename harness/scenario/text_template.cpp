@@ -19,8 +19,8 @@ struct function_spec {
 };
 
 constexpr function_spec functions[] = {
-    {"auth_plain", 2, 3}, {"base64", 1, 1},     {"cram_md5", 3, 3}, {"cram_md5_challenge", 0, 1},
-    {"date", 0, 0},       {"hex", 1, 1},        {"message_id", 0, 1}, {"xoauth2", 2, 2},
+    {"auth_plain", 2, 3}, {"base64", 1, 1}, {"cram_md5", 3, 3},   {"cram_md5_challenge", 0, 1},
+    {"date", 0, 0},       {"hex", 1, 1},    {"message_id", 0, 1}, {"xoauth2", 2, 2},
 };
 
 const function_spec* find_function(std::string_view name) {

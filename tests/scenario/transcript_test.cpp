@@ -101,15 +101,16 @@ TEST_CASE("S:/C: transcript: the seed transcripts read whole") {
   for (const char* f : files) {
     CAPTURE(f);
     transcript_error err;
-    const auto steps = read_sc_transcript(read_file(std::string(EHLO_SOURCE_DIR "/tests/data/transcripts/seeds/") + f), err);
+    const auto steps =
+        read_sc_transcript(read_file(std::string(EHLO_SOURCE_DIR "/tests/data/transcripts/seeds/") + f), err);
     CHECK_FALSE(err);
     REQUIRE(steps.size() > 4);
     CHECK(steps.front().from == side::server);
     CHECK(steps.front().lines.front().starts_with("220 "));
   }
   transcript_error err;
-  const auto wp =
-      read_sc_transcript(read_file(EHLO_SOURCE_DIR "/tests/data/transcripts/seeds/wp-pl-auth-login-multipart.txt"), err);
+  const auto wp = read_sc_transcript(
+      read_file(EHLO_SOURCE_DIR "/tests/data/transcripts/seeds/wp-pl-auth-login-multipart.txt"), err);
   REQUIRE(wp.size() > 3);
   CHECK(wp[1].lines == std::vector<std::string>{"EHLO: mydomain.com"});
   CHECK(wp[2].lines.size() == 8);  // the EHLO reply, its last line still "250-8BITMIME" as captured
