@@ -14,13 +14,6 @@ namespace ehlo::session {
 
 namespace {
 
-char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return upper(x) == upper(y); });
-}
-
 /// "5.7.0", "2.1.x" against the reply's enhanced status code.
 bool status_matches(std::string_view pattern, const std::optional<proto::enhanced_status>& e) {
   if (!e) return false;
@@ -376,7 +369,7 @@ bool client_session::message_bytes(const scenario::message_step& m, std::string&
   in.max_size = static_cast<std::size_t>(settings_.data.max_size);
   std::string content, error;
   if (!build_message(m, in, content, error)) {
-    fail(cursor_.pointer(), cursor_.step().note, {}, {}, cursor_.pointer() + ": " + error);
+    fail_step(cursor_.pointer() + ": " + error);
     return false;
   }
   // RFC 5321 §4.5.2: a '.' that begins a line is doubled; the data ends with CRLF "." CRLF.

@@ -1,10 +1,19 @@
 // Small helpers over the text of lines, shared by both roles.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
 namespace ehlo::session {
+
+inline char ascii_upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+
+/// ASCII case-insensitive equality (verbs, EHLO keywords, SASL mechanisms).
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_upper(x) == ascii_upper(y); });
+}
 
 /// The reply code the first three bytes spell, 0 when they are not digits.
 inline unsigned code_of(std::string_view line) noexcept {

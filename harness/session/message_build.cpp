@@ -7,17 +7,11 @@
 #include <utility>
 
 #include "proto/mime_builder.hpp"
+#include "session/line_text.hpp"
 
 namespace ehlo::session {
 
 namespace {
-
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 bool read_file(const std::filesystem::path& path, std::size_t max, std::string& out, std::string& error) {
   std::error_code ec;

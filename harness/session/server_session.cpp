@@ -9,13 +9,6 @@ namespace ehlo::session {
 
 namespace {
 
-char upper(char c) noexcept { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return upper(x) == upper(y); });
-}
-
 /// The verb (up to the first SP) and the rest, SP included.
 std::pair<std::string_view, std::string_view> split_verb(std::string_view line) noexcept {
   const std::size_t sp = line.find(' ');
@@ -258,9 +251,8 @@ void server_session::commit() {
       chunk_last_ = unit_.last;
       const std::uint64_t max = settings_.data.max_size;
       if (chunk_left_ > max || current_.content.size() + chunk_left_ > max) {
-        fail(cursor_.pointer(), cursor_.step().note, {}, {},
-             cursor_.pointer() + ": a BDAT chunk of " + std::to_string(chunk_left_) +
-                 " bytes makes the message larger than " + std::to_string(max) + " bytes");
+        fail_step(cursor_.pointer() + ": a BDAT chunk of " + std::to_string(chunk_left_) +
+                  " bytes makes the message larger than " + std::to_string(max) + " bytes");
         return;
       }
       set_state(state::reading_chunk);
@@ -336,15 +328,13 @@ bool server_session::stream_message() {
     add_finding(*items[data_findings_].broken, items[data_findings_].what, data_base_ + items[data_findings_].offset);
   if (in.empty() || proto::is_need_more(ec)) {
     if (!peer_eof()) return false;
-    fail(cursor_.pointer(), cursor_.step().note, {}, {},
-         "the client closed the connection in the middle of the message at " + cursor_.pointer());
+    fail_step("the client closed the connection in the middle of the message at " + cursor_.pointer());
     return true;
   }
   recorder_.flush();
   resync();
   if (ec) {
-    fail(cursor_.pointer(), cursor_.step().note, {}, {},
-         cursor_.pointer() + ": the message is larger than " + std::to_string(settings_.data.max_size) + " bytes");
+    fail_step(cursor_.pointer() + ": the message is larger than " + std::to_string(settings_.data.max_size) + " bytes");
     return true;
   }
   keep_message();
@@ -362,8 +352,7 @@ bool server_session::stream_chunk() {
   chunk_left_ -= n;
   if (chunk_left_ > 0) {
     if (!peer_eof()) return false;
-    fail(cursor_.pointer(), cursor_.step().note, {}, {},
-         "the client closed the connection in the middle of the BDAT chunk at " + cursor_.pointer());
+    fail_step("the client closed the connection in the middle of the BDAT chunk at " + cursor_.pointer());
     return true;
   }
   recorder_.flush();
@@ -418,7 +407,7 @@ void server_session::play(const scenario::step& s) {
   if (r == nullptr) {
     // The loader gives the server role only S steps to send; one made in code
     // that is not is refused rather than sent wrong.
-    fail(cursor_.pointer(), s.note, {}, {}, cursor_.pointer() + ": the server role cannot send this step");
+    fail_step(cursor_.pointer() + ": the server role cannot send this step");
     return;
   }
   std::string out, text;

@@ -104,8 +104,7 @@ void session::peer_closed() {
   if (state_ == state::done) return;
   eof_ = true;
   if (state_ == state::sending || (state_ == state::pausing && hold_ == hold::gap)) {
-    fail(cursor_.pointer(), cursor_.step().note, {}, {},
-         "the " + std::string(peer()) + " closed the connection while " + cursor_.pointer() + " was sent");
+    fail_step("the " + std::string(peer()) + " closed the connection while " + cursor_.pointer() + " was sent");
     return;
   }
   if (state_ == state::reading || streaming()) proceed();
@@ -115,14 +114,12 @@ void session::timed_out() {
   if (state_ != state::reading && !streaming()) return;
   const scenario::step& s = cursor_.step();
   if (hold_ == hold::stall) {
-    fail(cursor_.pointer(), s.note, {}, {},
-         "the " + std::string(peer()) + " was still connected after " + to_string(wait_) + " of silence at " +
-             cursor_.pointer() + " (\"stall\": a " + std::string(peer()) + " should give up and close)");
+    fail_step("the " + std::string(peer()) + " was still connected after " + to_string(wait_) + " of silence at " +
+              cursor_.pointer() + " (\"stall\": a " + std::string(peer()) + " should give up and close)");
     return;
   }
   if (hold_ == hold::abort) {
-    fail(cursor_.pointer(), s.note, {}, {},
-         "timed out after " + to_string(wait_) + " waiting for the TLS handshake at " + cursor_.pointer());
+    fail_step("timed out after " + to_string(wait_) + " waiting for the TLS handshake at " + cursor_.pointer());
     return;
   }
   // A step the peer may leave out is left out when nothing came for it in
@@ -132,7 +129,7 @@ void session::timed_out() {
     proceed();
     return;
   }
-  fail(cursor_.pointer(), s.note, {}, {}, "timed out after " + to_string(wait_) + " waiting for " + cursor_.pointer());
+  fail_step("timed out after " + to_string(wait_) + " waiting for " + cursor_.pointer());
 }
 
 void session::tls_started(std::string_view version) {
@@ -232,7 +229,7 @@ void session::proceed() {
         cursor_.next();
         continue;
       }
-      fail(cursor_.pointer(), s.note, {}, {}, cursor_.pointer() + " cannot be played: the connection is closed");
+      fail_step(cursor_.pointer() + " cannot be played: the connection is closed");
       return;
     }
     if (plays(s)) {
@@ -417,6 +414,10 @@ void session::fail(std::string pointer, std::string_view note, std::string expec
   set_state(state::done);
 }
 
+void session::fail_step(std::string message) {
+  fail(cursor_.pointer(), cursor_.step().note, {}, {}, std::move(message));
+}
+
 void session::fail_here(const mismatch& why) {
   const std::string at = cursor_.pointer();
   const std::string_view note = cursor_.at_end() ? std::string_view() : std::string_view(cursor_.step().note);
@@ -522,9 +523,8 @@ bool session::hold_on() {
     }
     if (eof_) {
       hold_ = hold::none;
-      fail(cursor_.pointer(), cursor_.step().note, {}, {},
-           "the " + std::string(peer()) + " closed the connection instead of starting the TLS handshake at " +
-               cursor_.pointer());
+      fail_step("the " + std::string(peer()) + " closed the connection instead of starting the TLS handshake at " +
+                cursor_.pointer());
     }
     return false;
   }
@@ -550,7 +550,7 @@ void session::record_peer_bytes(std::string_view bytes) {
 bool session::expand(std::string_view written, std::string& out) {
   std::string error;
   if (scenario::expand(written, env_, out, error)) return true;
-  fail(cursor_.pointer(), cursor_.step().note, {}, {}, cursor_.pointer() + ": cannot expand the step: " + error);
+  fail_step(cursor_.pointer() + ": cannot expand the step: " + error);
   return false;
 }
 

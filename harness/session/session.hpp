@@ -150,6 +150,8 @@ class session {
   void set_state(state to);
   /// Ends the session with a failure at `pointer`.
   void fail(std::string pointer, std::string_view note, std::string expected, std::string got, std::string message);
+  /// fail() at the cursor's step (its pointer and note) with `message`.
+  void fail_step(std::string message);
   /// fail() at the cursor's step from a mismatch.
   void fail_here(const mismatch& why);
   /// Sends `bytes` (state sending).

@@ -16,6 +16,7 @@ using ehlo::test::run_script;
 using ehlo::test::scenario_of;
 using ehlo::test::script;
 using ehlo::test::silence;
+using ehlo::test::texts;
 using kind = ss::action::kind;
 
 namespace {
@@ -37,13 +38,6 @@ constexpr std::string_view delivery = R"json({
     {"close": "S"}
   ]
 })json";
-
-std::vector<std::string> texts(const std::vector<sc::transcript_step>& steps) {
-  std::vector<std::string> out;
-  for (const auto& s : steps)
-    for (const auto& l : s.lines) out.push_back((s.from == sc::side::server ? "S: " : "C: ") + l);
-  return out;
-}
 
 }  // namespace
 

@@ -70,6 +70,14 @@ inline role_outcome outcome_of(const session::session& s) {
   return o;
 }
 
+/// A transcript as its S:/C: lines, a string each.
+inline std::vector<std::string> texts(const std::vector<scenario::transcript_step>& steps) {
+  std::vector<std::string> out;
+  for (const auto& s : steps)
+    for (const auto& l : s.lines) out.push_back((s.from == scenario::side::server ? "S: " : "C: ") + l);
+  return out;
+}
+
 inline std::vector<std::string> rule_ids(const session::session& s) {
   std::vector<std::string> ids;
   for (const auto& f : s.findings()) ids.emplace_back(f.broken->id);
