@@ -9,7 +9,8 @@ RFC 5321 in one way:
   long-line  "EHLO " and --cap-bytes (default 100 MB) of `x` with no CRLF, in
              64 KiB writes, until they are all sent or the server closes
   junk       --cap-bytes (default 64 KiB) of random bytes, then waits for the close
-Whatever happens it ends within --seconds (default 30). It prints what it saw
+Whatever happens it ends within --seconds (default 30). It prints "greeting: ..."
+as soon as the greeting came (flushed: the test waits for that line), then what it saw
 ("closed by the server after N bytes sent" or "still open after S s") and exits 0;
 2 when it cannot connect. It is a test peer, not a mail client.
 """
@@ -55,7 +56,7 @@ def wait_for_close():
 
 s.settimeout(left())
 greeting = s.recv(4096)
-print(f"greeting: {greeting[:60]!r}")
+print(f"greeting: {greeting[:60]!r}", flush=True)
 sent = 0
 closed = False
 try:
@@ -77,4 +78,4 @@ except socket.timeout:
     pass
 if not closed:
     closed = wait_for_close()
-print(f"closed by the server after {sent} bytes sent" if closed else f"still open after {a.seconds} s")
+print(f"closed by the server after {sent} bytes sent" if closed else f"still open after {a.seconds} s", flush=True)

@@ -127,7 +127,7 @@ TEST_CASE("net: a peer that never answers: read_some times out by its deadline, 
     CHECK(r.ec == net::error::timed_out);
     CHECK(r.bytes == 0);
     CHECK(took >= 200ms);
-    CHECK(took < 1500ms);
+    CHECK(took < deadline_slack);
     CHECK(conn.is_open());
     CHECK_FALSE(co_await conn.write("QUIT\r\n", soon()));
   };
@@ -200,7 +200,7 @@ TEST_CASE("net: a connect that gets no answer times out by its deadline") {
       }
       CHECK(ec == net::error::timed_out);
       CHECK(net::clock::now() - start >= 300ms);
-      CHECK(net::clock::now() - start < 1500ms);
+      CHECK(net::clock::now() - start < deadline_slack);
       CHECK_FALSE(conn.is_open());
       co_return;
     }
@@ -255,7 +255,7 @@ TEST_CASE("net: a write the peer never reads times out and closes the connection
     REQUIRE_FALSE(ec);
     const auto start = net::clock::now();
     CHECK(co_await conn.write(huge, start + 300ms) == net::error::timed_out);
-    CHECK(net::clock::now() - start < 1500ms);
+    CHECK(net::clock::now() - start < deadline_slack);
     CHECK_FALSE(conn.is_open());
     CHECK(conn.bytes_out() < huge.size());
     client_done.cancel();
