@@ -15,6 +15,8 @@
 #include <variant>
 #include <vector>
 
+#include "scenario/transcript.hpp"
+
 namespace ehlo::scenario {
 
 /// The version of the format this build reads and writes ("version": 1).
@@ -134,12 +136,66 @@ struct close_step {
   friend bool operator==(const close_step&, const close_step&) = default;
 };
 
+/// {"silent": "S", "for": "3s"}: that side sends nothing for `length`. The
+/// receiving role reads for that long and passes the step when nothing came
+/// (anything that comes does not fit it); the sending role sends nothing. As
+/// the first step of a `one_of` branch it is the branch taken when the other
+/// branches' first steps did not come within `length`: how a probe tells "the
+/// server took <LF>.<LF> as the end of data and answered" from "it is still
+/// reading the message".
+struct silent_step {
+  bool by_server = true;
+  duration length{};
+  friend bool operator==(const silent_step&, const silent_step&) = default;
+};
+
 struct step;
 /// {"one_of": [[...], [...]]}: alternatives. The receiving role takes the first
 /// branch whose first step matches what came; the sending role plays the first.
 struct one_of_step {
   std::vector<std::vector<step>> branches;
   friend bool operator==(const one_of_step&, const one_of_step&);
+};
+
+/// Conformance probes (scenarios/README.md, "Probes"; harness/check/).
+///
+/// What a probe concludes about the peer it checks: conforms to the rule;
+/// violates it; violates it in a way an attacker can use (the smuggled
+/// commands after an end-of-data look-alike were executed, not only the
+/// look-alike taken); could not tell (a 421, a refused connection, a timeout
+/// the probe does not call a violation); or does not apply (the server does
+/// not offer what the probe needs, the client is not configured to use it).
+enum class verdict_kind : std::uint8_t { conforms, violates, exploitable, inconclusive, not_applicable };
+
+/// How much a violation weighs: a MUST of the RFC; a SHOULD; a peer that
+/// accepts what it should refuse (lenient acceptance, often the door to an
+/// attack); a pedantic point that rarely matters in practice.
+enum class severity : std::uint8_t { must, should, lenient, pedantic };
+
+/// "verdict" on a step: when the role that checks the probe's peer passes
+/// this step (reads the reply or command it expects, sees the close, or the
+/// silence), the probe's verdict becomes this. The last mark passed stands.
+struct verdict_mark {
+  verdict_kind is = verdict_kind::conforms;
+  std::string rule;               ///< violates/exploitable: the rule broken; "" means the probe's first rule
+  std::optional<severity> level;  ///< unset: the probe's severity
+  std::string why;                ///< a sentence for reports: what the peer did
+  friend bool operator==(const verdict_mark&, const verdict_mark&) = default;
+};
+
+/// "probe": the scenario is a conformance probe (scenarios/conformance/).
+struct probe_info {
+  std::string title;                     ///< one line: what is checked
+  std::string category;                  ///< "smuggling", "starttls", "sequencing"...: --category, report groups
+  std::vector<std::string> rules;        ///< rule ids (`ehlo rules`) it checks, at least one
+  severity level = severity::must;       ///< of a violation, unless a mark says otherwise
+  side checks = side::server;            ///< whose behaviour it judges: a server's (ehlo plays the client) or a client's
+  std::vector<std::string> needs;        ///< server probes: EHLO keywords the server must offer ("PIPELINING", "AUTH PLAIN")
+  std::vector<std::string> client_uses;  ///< client probes: what the client must be set up to do ("starttls", "auth", "require-tls")
+  bool opt_in = false;                   ///< played only when named (--probe, --category): open relay tests and the like
+  /// Client probes run with --client-cmd: the verdict by the client's exit status, when the steps left none.
+  std::optional<verdict_mark> exit_zero, exit_nonzero;
+  friend bool operator==(const probe_info&, const probe_info&) = default;
 };
 
 /// The static checks a step may switch off because it breaks a rule on purpose.
@@ -187,20 +243,21 @@ struct fault_plan {
 
 struct step {
   using kind = std::variant<reply_step, command_step, message_step, bdat_step, pipeline_step, tls_step, pause_step,
-                            close_step, one_of_step>;
+                            close_step, one_of_step, silent_step>;
   kind what;
   std::string note;                 ///< "note": a comment for the reader, printed with failures
   std::optional<duration> timeout;  ///< "timeout": how long the receiving role waits for this step
   bool optional = false;            ///< "optional": the receiving role may find it missing
   std::uint8_t allowed = 0;         ///< "allow": allowance bits
   fault_plan fault;                 ///< "delay", "chunks", "gap", "line_end", "cut", "inject", "stall"
+  std::optional<verdict_mark> mark;  ///< "verdict": probes only
   source_pos pos;                   ///< where the step's object starts
   std::string pointer;              ///< its JSON pointer, "steps/3"; not part of its identity
 
   bool allows(allowance a) const noexcept { return (allowed & static_cast<std::uint8_t>(a)) != 0; }
   friend bool operator==(const step& a, const step& b) {
     return a.what == b.what && a.note == b.note && a.timeout == b.timeout && a.optional == b.optional &&
-           a.allowed == b.allowed && a.fault == b.fault;
+           a.allowed == b.allowed && a.fault == b.fault && a.mark == b.mark;
   }
 };
 
@@ -226,6 +283,7 @@ struct scenario {
   bool implicit_tls = false;          ///< "tls": "implicit": TLS from the first byte (port 465)
   outcome expect = outcome::pass;     ///< "outcome": the verdict a self-play run should reach
   std::vector<std::string> findings;  ///< "findings": rule ids a run is expected to report
+  std::optional<probe_info> probe;    ///< "probe": a conformance probe
   std::vector<step> steps;
   friend bool operator==(const scenario&, const scenario&) = default;
 };

@@ -169,11 +169,13 @@ class flow {
 
   void visit(const step&, const pause_step&) {}
   void visit(const step&, const close_step&) {}
+  void visit(const step&, const silent_step&) {}
 
   /// 'S' or 'C': who sends a step; 0 for steps both sides play (tls, pause, one_of).
   static char sender(const step& s) {
     if (std::holds_alternative<reply_step>(s.what)) return 'S';
     if (const auto* c = std::get_if<close_step>(&s.what)) return c->by_server ? 'S' : 'C';
+    if (const auto* q = std::get_if<silent_step>(&s.what)) return q->by_server ? 'S' : 'C';
     if (std::holds_alternative<tls_step>(s.what) || std::holds_alternative<pause_step>(s.what) ||
         std::holds_alternative<one_of_step>(s.what))
       return 0;

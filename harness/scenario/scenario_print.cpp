@@ -201,6 +201,9 @@ class printer {
   void body(const tls_step& t, const std::string&) { out += t.abort ? "\"tls\": \"abort\"" : "\"tls\": \"start\""; }
   void body(const pause_step& p, const std::string&) { out += "\"pause\": " + str(to_string(p.length)); }
   void body(const close_step& c, const std::string&) { out += c.by_server ? "\"close\": \"S\"" : "\"close\": \"C\""; }
+  void body(const silent_step& q, const std::string&) {
+    out += (q.by_server ? "\"silent\": \"S\", \"for\": " : "\"silent\": \"C\", \"for\": ") + str(to_string(q.length));
+  }
 
   void body(const one_of_step& o, const std::string& indent) {
     out += "\"one_of\": [\n";
