@@ -28,7 +28,9 @@ constexpr int help[]      = {211, 214, 502, 504};
 constexpr int noop[]      = {250};
 constexpr int quit[]      = {221};
 constexpr int starttls[]  = {220, 454, 501};
-constexpr int auth[]      = {235, 334, 432, 454, 500, 501, 504, 530, 534, 535, 538};
+// RFC 4954 §4 and §6; 503 is §4's answer to AUTH after a successful AUTH and
+// to AUTH inside a mail transaction (both MUST).
+constexpr int auth[]      = {235, 334, 432, 454, 500, 501, 503, 504, 530, 534, 535, 538};
 constexpr int turn[]      = {250, 502, 503};
 constexpr int etrn[]      = {250, 251, 252, 253, 458, 459};
 // clang-format on

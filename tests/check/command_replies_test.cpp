@@ -21,7 +21,8 @@ TEST_CASE("replies allowed per RFC 5321 §4.3.2 and the extensions") {
       {"AUTH", 535, true},          {"AUTH", 530, true},           {"STARTTLS", 220, true},
       {"STARTTLS", 454, true},      {"MAIL", 530, true},           {"RCPR", 250, false},
       {"RCPR", 500, true},          {"RCPR", 502, true},           {"VRFY", 252, true},
-      {"HELP", 214, true},          {"NOOP", 421, true},
+      {"HELP", 214, true},          {"NOOP", 421, true},           {"AUTH", 503, true},
+      {"AUTH", 250, false},
   };
   for (const auto& r : rows) {
     CAPTURE(r.command);

@@ -28,6 +28,10 @@ Features:
   * --refuse LOCALPART: RCPT TO any address with this local part (compared
     without regard to case, any domain) gets `550 5.1.1`, as an unknown user
     does on a real MX.  Without it every recipient is accepted.
+  * --domain DOMAIN: the one domain delivered to.  RCPT TO any other domain
+    from a client that has not authenticated gets `550 5.7.1 ... Relay
+    access denied` (an authenticated one relays, and the message is kept as
+    any other).  Without it every domain is accepted, as by an open relay.
   * --maildir DIR: write each accepted message to DIR/NNNN.eml (the raw DATA
     content as received, after dot-unstuffing); without it messages are
     accepted and dropped.
@@ -62,10 +66,11 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class Handler:
-    def __init__(self, maildir, pipelining, refuse):
+    def __init__(self, maildir, pipelining, refuse, domain):
         self.maildir = maildir
         self.pipelining = pipelining
         self.refuse = refuse.lower() if refuse else None
+        self.domain = domain.lower() if domain else None
         self.count = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -78,7 +83,10 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         # With this hook aiosmtpd leaves recording the recipient to us.
-        if self.refuse and address.rpartition("@")[0].lower() == self.refuse:
+        local, _, domain = address.rpartition("@")
+        if self.domain and domain.lower() != self.domain and not session.authenticated:
+            return f"550 5.7.1 <{address}>: Relay access denied"
+        if self.refuse and local.lower() == self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
@@ -117,6 +125,8 @@ async def main():
     p.add_argument("--pipelining", action="store_true")
     p.add_argument("--refuse", metavar="LOCALPART",
                    help="refuse recipients with this local part (550 5.1.1)")
+    p.add_argument("--domain",
+                   help="the one domain delivered to: others are relayed for authenticated clients only")
     p.add_argument("--maildir", help="folder to write accepted messages to")
     a = p.parse_args()
 
@@ -128,7 +138,7 @@ async def main():
         tls.load_cert_chain(a.cert, a.key or a.cert)
     if a.maildir:
         os.makedirs(a.maildir, exist_ok=True)
-    handler = Handler(a.maildir, a.pipelining, a.refuse)
+    handler = Handler(a.maildir, a.pipelining, a.refuse, a.domain)
 
     def factory():
         return SMTP(handler, hostname="localhost", ident="aiosmtpd ehlo-test",

@@ -8,8 +8,11 @@
 #                        (smtpd_discard_ehlo_keywords; Postfix still reads
 #                        pipelined commands)
 #   --no-chunking        drop CHUNKING (BDAT) likewise
-#   --refuse LOCALPART   RCPT TO LOCALPART@example.com gets 550 5.1.1 (default:
+#   --refuse LOCALPART   RCPT TO LOCALPART@DOMAIN gets 550 5.1.1 (default:
 #                        nobody; --refuse '' accepts every local part)
+#   --domain DOMAIN      the virtual mailbox domain (default example.com,
+#                        exported as EHLO_PEER_DOMAIN); every other domain,
+#                        example.com too, is relayed for SASL clients only
 #   --set NAME=VALUE     any other main.cf parameter, last word wins; e.g.
 #                        --set smtpd_tls_security_level=encrypt (530 before
 #                        STARTTLS) or --set mynetworks=127.0.0.0/8 (relay for
@@ -22,8 +25,8 @@
 # WORK/mail/inbox/).  /etc/postfix is only read (postfix-files,
 # dynamicmaps.cf), never written.  Every service has chroot = n.
 #
-# Mail: example.com is a virtual mailbox domain (every local part but the
-# refused one is delivered to WORK/mail/inbox/); other domains are relayed
+# Mail: DOMAIN (example.com) is a virtual mailbox domain (every local part
+# but the refused one is delivered to WORK/mail/inbox/); other domains are relayed
 # only for SASL-authenticated clients (mynetworks is empty: unauthenticated
 # relaying gets 454 4.7.1) and then discarded: default_transport and
 # relay_transport are `discard` and master.cf has no smtp client at all, so
@@ -33,7 +36,7 @@
 PF_HOSTNAME=mx.ehlo.test
 
 peer_start() {
-  local auth_only=no discard=() refuse=nobody extra=()
+  local auth_only=no discard=() refuse=nobody domain=example.com extra=()
   while (($#)); do
     case $1 in
       --auth-require-tls) auth_only=yes ;;
@@ -42,6 +45,11 @@ peer_start() {
       --refuse)
         (($# >= 2)) || fail "postfix: --refuse needs a local part"
         refuse=$2
+        shift
+        ;;
+      --domain)
+        (($# >= 2)) && [[ $2 =~ ^[A-Za-z0-9.-]+$ ]] || fail "postfix: --domain needs a domain name"
+        domain=$2
         shift
         ;;
       --set)
@@ -77,7 +85,7 @@ peer_start() {
   chgrp "$gid" "$PF_CONF/sasl/sasldb2"
   chmod 640 "$PF_CONF/sasl/sasldb2"
 
-  # Virtual mailboxes: every local part of example.com but the refused one.
+  # Virtual mailboxes: every local part of the domain but the refused one.
   # (A regexp table may not substitute \$1 into a virtual mailbox path, so
   # all share one maildir.)
   if [[ -n $refuse ]]; then
@@ -111,7 +119,7 @@ alias_database =
 local_recipient_maps =
 default_transport = discard
 relay_transport = discard
-virtual_mailbox_domains = example.com
+virtual_mailbox_domains = $domain
 virtual_mailbox_base = $WORK/mail
 virtual_mailbox_maps = regexp:$PF_CONF/vmailbox
 virtual_uid_maps = static:$uid
@@ -148,9 +156,9 @@ EOF
         fail "postfix did not accept connections on 127.0.0.1:$PEER_PORT within ${START_TIMEOUT} s"
       }
       export EHLO_PEER_CERT=$WORK/server.crt EHLO_PEER_USER=alice EHLO_PEER_PASSWORD=wonderland
-      export EHLO_PEER_DOMAIN=example.com EHLO_PEER_MAIL=$WORK/mail/inbox EHLO_PEER_LOG=$WORK/maillog
+      export EHLO_PEER_DOMAIN=$domain EHLO_PEER_MAIL=$WORK/mail/inbox EHLO_PEER_LOG=$WORK/maillog
       export EHLO_PEER_REFUSED=
-      [[ -n $refuse ]] && EHLO_PEER_REFUSED=$refuse@example.com
+      [[ -n $refuse ]] && EHLO_PEER_REFUSED=$refuse@$domain
       return 0
     fi
     pf_kill_instance
