@@ -62,10 +62,26 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         co_await close_gracefully(c, settings.linger);
         co_return;
       case action::send: {
-        const net::deadline until = within(net::after(settings.io_timeout));
-        const auto ec = co_await c.write(a.bytes, until);
+        // Each piece gets the step's wait: a peer that stops reading ends the
+        // write within it, one that reads on keeps it going (as reads inside
+        // a message do) up to the session's limit. A piece is far larger than
+        // what SMTP sends in one go but for a message, so a pipelined group
+        // still leaves in one write.
+        constexpr std::size_t piece = 64 * 1024;
+        const auto wait = a.wait.count() > 0 ? a.wait : settings.io_timeout;
+        std::string_view rest = a.bytes;
+        std::error_code ec;
+        net::deadline until{};
+        do {
+          const std::string_view now = rest.substr(0, piece);
+          until = within(net::after(wait));
+          ec = co_await c.write(now, until);
+          rest.remove_prefix(now.size());
+        } while (!ec && !rest.empty());
         if (expired(ec, until))
           s.expired(settings.session_limit);
+        else if (ec == net::error::timed_out)
+          s.timed_out();
         else if (ec)
           s.failed("cannot send: " + ec.message());
         else
@@ -102,6 +118,7 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           s.tls_failed("no TLS context for this role");
           break;
         }
+        // The handshake is one of the step's waits: --timeout bounds it too.
         const net::deadline until = within(net::after(a.wait.count() > 0 ? a.wait : settings.io_timeout));
         if (client)
           ec = co_await c.start_tls_client(*settings.tls, settings.server_name, until);
@@ -112,6 +129,8 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         const std::string unverified = client ? c.peer_verify_reason() : std::string();
         if (expired(ec, until)) {
           s.expired(settings.session_limit);
+        } else if (ec == net::error::timed_out) {
+          s.timed_out();
         } else if (ec) {
           s.tls_failed(unverified.empty() ? ec.message() : ec.message() + ": " + unverified);
         } else {

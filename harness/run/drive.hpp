@@ -18,7 +18,8 @@ namespace ehlo::run {
 struct drive_settings {
   asio::ssl::context* tls = nullptr;  ///< the role's TLS context; nullptr: a TLS start fails
   std::string server_name;            ///< client role: SNI and the name the certificate is checked against
-  /// Writes and handshakes have no step of their own to take a wait from.
+  /// The wait of a write or a handshake when the session gives none (it
+  /// always gives its step's, action::wait).
   std::chrono::milliseconds io_timeout{10'000};
   /// After the session is done: how long to read on for the peer's close
   /// before closing, so unread bytes never turn the close into a reset.

@@ -317,16 +317,40 @@ void server_session::feed_data(std::string_view wire, std::uint64_t at) {
 
 bool server_session::stream() { return current() == state::reading_message ? stream_message() : stream_chunk(); }
 
+/// A message past the size limit ends the session at once, at the byte that
+/// takes it past: the reader is given no more than the room left plus one
+/// (each byte is at most one of content), so where it stops, and what the
+/// transcript holds, do not depend on how the reads were cut; and a client
+/// that sends a body for ever is not read for ever.
 bool server_session::stream_message() {
   const std::string_view in = input();
-  std::error_code ec;
-  const std::size_t n = in.empty() ? 0 : data_.put(in, current_.content, ec);
+  const std::uint64_t max = settings_.data.max_size;
+  std::error_code ec = proto::error::need_more;
+  std::size_t n = 0;
+  while (n < in.size() && proto::is_need_more(ec) && !data_.over_limit()) {
+    const std::uint64_t room = max - std::min(data_.size(), max);
+    const std::size_t left = in.size() - n;
+    const std::size_t take = room >= left ? left : static_cast<std::size_t>(room) + 1;
+    std::size_t used = data_.put(in.substr(n, take), current_.content, ec);
+    // A byte the reader holds (".\r": the next byte decides) needs the next one.
+    if (used == 0 && proto::is_need_more(ec) && take < left)
+      used = data_.put(in.substr(n, take + 1), current_.content, ec);
+    if (used == 0) break;
+    n += used;
+  }
   recorder_.add_bytes(scenario::side::client, in.substr(0, n), cursor_.step().pos.line);
   consume(n);
   const auto items = data_.findings().items();
   for (; data_findings_ < items.size(); ++data_findings_)
     add_finding(*items[data_findings_].broken, items[data_findings_].what, data_base_ + items[data_findings_].offset);
-  if (in.empty() || proto::is_need_more(ec)) {
+  if (data_.over_limit()) {
+    recorder_.flush();
+    resync();
+    fail_step(cursor_.pointer() + ": the message is too large: more than " + std::to_string(max) +
+              " bytes (the message size limit)");
+    return true;
+  }
+  if (proto::is_need_more(ec)) {
     if (!peer_eof()) return false;
     fail_step("the client closed the connection in the middle of the message at " + cursor_.pointer());
     return true;
@@ -334,7 +358,7 @@ bool server_session::stream_message() {
   recorder_.flush();
   resync();
   if (ec) {
-    fail_step(cursor_.pointer() + ": the message is larger than " + std::to_string(settings_.data.max_size) + " bytes");
+    fail_step(cursor_.pointer() + ": " + ec.message());
     return true;
   }
   keep_message();

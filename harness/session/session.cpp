@@ -49,13 +49,13 @@ void session::start() {
 action session::next() const noexcept {
   switch (state_) {
     case state::sending:
-      return {action::send, std::string_view(out_.bytes).substr(out_.written, out_.piece), {}, 0};
+      return {action::send, std::string_view(out_.bytes).substr(out_.written, out_.piece), step_wait(), 0};
     case state::reading:
     case state::reading_message:
     case state::reading_chunk:
       return {action::read, {}, wait_, deadline_};
     case state::starting_tls:
-      return {action::start_tls, {}, {}, 0};
+      return {action::start_tls, {}, step_wait(), 0};
     case state::pausing:
       return {action::pause, {}, wait_, 0};
     case state::closing:
@@ -111,6 +111,17 @@ void session::peer_closed() {
 }
 
 void session::timed_out() {
+  if (state_ == state::starting_tls) {
+    const std::string at = implicit_tls_ ? std::string("tls") : cursor_.pointer();
+    fail(at, implicit_tls_ ? std::string_view() : std::string_view(cursor_.step().note), {}, {},
+         "timed out after " + to_string(step_wait()) + " waiting for the TLS handshake at " + at);
+    return;
+  }
+  if (state_ == state::sending) {
+    fail_step("timed out after " + to_string(step_wait()) + " sending " + cursor_.pointer() + " (the " +
+              std::string(peer()) + " stopped reading)");
+    return;
+  }
   if (state_ != state::reading && !streaming()) return;
   const scenario::step& s = cursor_.step();
   if (hold_ == hold::stall) {
@@ -570,8 +581,17 @@ void session::add_findings(const proto::finding_log& log, std::uint64_t base) {
 duration session::wait_for(const scenario::step& s) const noexcept {
   if (settings_.timeout) return *settings_.timeout;
   if (s.timeout) return *s.timeout;
+  return scenario_wait();
+}
+
+duration session::scenario_wait() const noexcept {
+  if (settings_.timeout) return *settings_.timeout;
   if (sc_.timeout) return *sc_.timeout;
   return settings_.default_timeout;
+}
+
+duration session::step_wait() const noexcept {
+  return implicit_tls_ || cursor_.at_end() ? scenario_wait() : wait_for(cursor_.step());
 }
 
 bool session::run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::cmatch& m,

@@ -6,11 +6,13 @@
 //
 // The driver's loop, until next() says done:
 //
-//   send:      write a.bytes, then sent()
+//   send:      write a.bytes, then sent(); timed_out() when the peer took
+//              nothing of a piece for a.wait
 //   read:      read until a.wait, then received(bytes), peer_closed() or timed_out()
-//   start_tls: the handshake, then tls_started(version) or tls_failed(why); the
-//              client role first tls_unverified(why) when the server's
-//              certificate would not pass a verifying client
+//   start_tls: the handshake, within a.wait, then tls_started(version),
+//              tls_failed(why) or timed_out(); the client role first
+//              tls_unverified(why) when the server's certificate would not
+//              pass a verifying client
 //   pause:     wait a.wait, then paused()
 //   close:     close, then closed()
 //
@@ -65,7 +67,8 @@ class session {
   void received(std::string_view bytes);
   /// The peer closed the connection (EOF, or TLS close_notify).
   void peer_closed();
-  /// The read deadline of the last read action passed.
+  /// The deadline of the last read, send or start_tls action passed (a send's:
+  /// the peer took nothing of a piece within the wait).
   void timed_out();
   /// The TLS handshake asked for by start_tls finished ("TLSv1.3").
   void tls_started(std::string_view version);
@@ -190,6 +193,11 @@ class session {
   bool peer_eof() const noexcept { return eof_; }
   /// The wait for the step at `at`: --timeout, else the step's, the scenario's, the default.
   duration wait_for(const scenario::step& s) const noexcept;
+  /// The wait of what is done outside the steps (the implicit TLS handshake):
+  /// --timeout, else the scenario's, the default.
+  duration scenario_wait() const noexcept;
+  /// The wait for the step the cursor is at, or scenario_wait() outside the steps.
+  duration step_wait() const noexcept;
   /// The peer, as messages name it: "server" or "client".
   std::string_view peer() const noexcept { return role_ == scenario::side::client ? "server" : "client"; }
 

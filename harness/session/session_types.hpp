@@ -50,7 +50,11 @@ struct action {
   kind what = done;
   /// send: the bytes, a view into the session valid until the next event call.
   std::string_view bytes;
-  /// read: how long to wait for the peer; pause: how long to pause.
+  /// read: how long to wait for the peer; pause: how long to pause; send:
+  /// how long the peer may take to accept each piece of the bytes (a peer that
+  /// stops reading holds a write no longer); start_tls: how long the whole
+  /// handshake may take. Always the step's wait (session::wait_for), so
+  /// --timeout bounds every one of them.
   duration wait{};
   /// read: reads with the same id share one deadline of `wait` that starts
   /// with the first of them; a new id starts a new deadline. A unit (a reply,

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The server role against a deliberately broken client (issue 6):
 #
-#   run_broken_client.sh EHLO FAULT EXPECTED-TEXT...
+#   run_broken_client.sh EHLO FAULT [--scenario FILE] [--max-seconds S] EXPECTED-TEXT...
 #
 # Starts `EHLO run --listen 127.0.0.1:0 --connections 2 --timeout T` with
 # scenarios/clients/smtplib-send.json under /usr/bin/time -v, connects
 # tests/broken/broken_client.py --fault FAULT to it, waits until that client
 # has read its greeting (an event, not a sleep), then, while that connection is
-# still being served, runs Python's smtplib (a good client), and checks:
+# still being served, runs Python's smtplib (a good client), and checks (with
+# --scenario, the broken connection plays FILE, the good one still
+# smtplib-send.json):
 #   - the good client's message went through and its connection PASSed; for
 #     the stall, before the broken connection ended (the listener serves the
 #     others meanwhile);
 #   - the broken connection FAILed, and ehlo's output holds every EXPECTED-TEXT;
-#   - ehlo exited 1 (a scenario failed), within T + 17 s, with a max RSS under
+#   - ehlo exited 1 (a scenario failed), within T + 17 s (S with --max-seconds),
+#     with a max RSS under
 #     64 MB (EHLO_MAX_RSS_KB: ASan needs more), whatever the client sent;
 #   - the broken client saw the server close the connection.
 # T is 3 s, but 15 s for the stall: there the good client must start, connect
@@ -25,11 +28,22 @@
 set -uo pipefail
 
 (($# >= 2)) || {
-  echo "usage: run_broken_client.sh EHLO FAULT EXPECTED-TEXT..." >&2
+  echo "usage: run_broken_client.sh EHLO FAULT [--scenario FILE] [--max-seconds S] EXPECTED-TEXT..." >&2
   exit 2
 }
 ehlo=$1 fault=$2
 shift 2
+good=scenarios/clients/smtplib-send.json scenarios=() max_seconds=
+while (($#)); do
+  case $1 in
+    --scenario) scenarios+=("${2:?}") && shift 2 ;;
+    --max-seconds) max_seconds=${2:?} && shift 2 ;;
+    *) break ;;
+  esac
+done
+# The listener plays its scenarios in turn: the broken client connects first.
+scenarios+=("$good")
+broken_name=$(basename "${scenarios[0]}" .json)
 PY=/usr/bin/python3
 MAX_RSS_KB=${EHLO_MAX_RSS_KB:-$((64 * 1024))}
 for p in $PY /usr/bin/time; do
@@ -55,9 +69,9 @@ fail() {
 
 wait_s=3
 [[ $fault == stall ]] && wait_s=15
-max_wall=$((wait_s + 17))
+max_seconds=${max_seconds:-$((wait_s + 17))}
 timeout -k 2 60 /usr/bin/time -v -o "$tmp/time" "$ehlo" run -v --listen 127.0.0.1:0 --connections 2 --timeout "${wait_s}s" \
-  scenarios/clients/smtplib-send.json >"$tmp/out" 2>&1 &
+  "${scenarios[@]}" >"$tmp/out" 2>&1 &
 ehlo_pid=$!
 pids+=("$ehlo_pid")
 port=""
@@ -95,7 +109,7 @@ status=$?
 results=$(grep -E '^(PASS|FAIL|ERROR)  ' "$tmp/out")
 [[ $status == 1 ]] || fail "ehlo exited $status, expected 1"
 [[ $(grep -c '^PASS  smtplib-send ' <<<"$results") == 1 ]] || fail "the good client's connection did not pass"
-[[ $(grep -c '^FAIL  smtplib-send ' <<<"$results") == 1 ]] || fail "the broken client's connection did not fail"
+[[ $(grep -c "^FAIL  $broken_name " <<<"$results") == 1 ]] || fail "the broken client's connection did not fail"
 if [[ $fault == stall ]]; then
   [[ $(head -1 <<<"$results") == "PASS  smtplib-send "* ]] ||
     fail "the good client was not served while the stalled one waited"
@@ -109,8 +123,8 @@ rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
 wall=$(awk '/Elapsed \(wall clock\)/ { print $NF }' "$tmp/time")
 $PY -c "
 w = '$wall'.split(':')
-import sys; sys.exit(0 if sum(float(x) * 60 ** i for i, x in enumerate(reversed(w))) < $max_wall else 1)" ||
-  fail "ehlo ran $wall, expected under $max_wall s"
+import sys; sys.exit(0 if sum(float(x) * 60 ** i for i, x in enumerate(reversed(w))) < $max_seconds else 1)" ||
+  fail "ehlo ran $wall, expected under $max_seconds s"
 
 if ((failed)); then
   echo "---- ehlo's output"

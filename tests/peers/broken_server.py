@@ -28,6 +28,12 @@ greeting or the EHLO reply; CODE is 220 there, 250 here):
   starttls-fail         STARTTLS: `220 2.0.0 Ready to start TLS`; once the
                         client's handshake begins (or 5 s), plaintext garbage
                         instead of the server's part of it; closes
+  starttls-silent       STARTTLS: `220 2.0.0 Ready to start TLS`, then never
+                        speaks TLS: reads and drops the client's handshake
+  starttls-hello-stall  STARTTLS: `220 2.0.0 Ready to start TLS`; reads the
+                        client's ClientHello and answers with its ServerHello
+                        alone (a real one, from a TLS engine with --cert), then
+                        nothing more of the handshake: reads and drops
   plaintext-injection   STARTTLS: `220 2.0.0 Ready to start TLS` and a second
                         reply `250 2.0.0 injected ...` in the same write (the
                         shape of CVE-2011-0411); then the TLS handshake (with
@@ -60,6 +66,8 @@ FAULTS = {  # name: where it strikes by default
     "mixed-continuation": "ehlo",
     "close-mid-reply": "ehlo",
     "starttls-fail": "starttls",
+    "starttls-silent": "starttls",
+    "starttls-hello-stall": "starttls",
     "plaintext-injection": "starttls",
     "slow": "every reply",
 }
@@ -233,6 +241,15 @@ class Session:
             finally:
                 self.c.send(b"this is not a TLS handshake\r\n" + os.urandom(64))
             return False
+        if self.a.fault == "starttls-silent":
+            self.c.send(ready)
+            self.c.drain()
+            return False
+        if self.a.fault == "starttls-hello-stall":
+            self.c.send(ready)
+            self.c.send(self.server_hello())
+            self.c.drain()
+            return False
         if self.a.fault == "plaintext-injection":
             self.c.send(ready + b"250 2.0.0 injected reply, sent in plaintext after the 220\r\n")
         elif self.a.cert:
@@ -261,6 +278,35 @@ class Session:
                 raise Gone(f"TLS handshake failed: {e}") from e
         self.c.buf = b""
         return True
+
+
+    def server_hello(self):
+        """The client's ClientHello, read and answered by a TLS engine; of its
+        answer only the first handshake message (ServerHello), in a record of
+        its own, is returned."""
+        if not self.a.cert:
+            raise Gone("starttls-hello-stall needs --cert")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(self.a.cert)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+        flight = b""
+        while not flight:
+            self.c._fill()
+            incoming.write(self.c.buf)
+            self.c.buf = b""
+            try:
+                tls.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+            except ssl.SSLError as e:
+                raise Gone(f"not a ClientHello: {e}") from e
+            flight = outgoing.read()
+        # A record: type, version (2), length (2); a handshake message in it:
+        # type, length (3). TLS 1.2 servers may pack the whole flight in one record.
+        body = flight[5:5 + int.from_bytes(flight[3:5], "big")]
+        hello = body[:4 + int.from_bytes(body[1:4], "big")]
+        return flight[:3] + len(hello).to_bytes(2, "big") + hello
 
 
 def main():

@@ -315,6 +315,8 @@ kind_broken() {
     [mixed-continuation]='\nS: 250-a\n251 b\n# codes differ within one reply \(250, 251\)'
     [close-mid-reply]='\nS: 250-mx\n# connection closed by the server in mid-reply'
     [starttls-fail]='\nS: 220 [^\n]*\n# TLS handshake failed'
+    [starttls-silent]='\nS: 220 [^\n]*\n# TLS handshake failed'
+    [starttls-hello-stall]='\nS: 220 [^\n]*\n# TLS handshake failed'
     [plaintext-injection]='\nS: 220 [^\n]*\n# 5\d bytes arrived after the 220 to STARTTLS, before the TLS handshake: 250 '
   )
   # Mostly waiting for clients' timeouts: four at a time, reported in order.
@@ -326,9 +328,12 @@ kind_broken() {
   local -A client_status=([plaintext-injection]='!0 any')
   # Smaller floods than the defaults keep smtplib (no limit on a reply's
   # size) quick; smtp_talk.py gives up after 1 MiB anyway.
-  local -A server_args=([flood-continuation]='--cap-bytes 20000000' [long-line]='--cap-bytes 20000000')
+  # swaks sets no deadline on its TLS handshake: it waits until the server closes, so the
+  # handshake stalls close sooner.
+  local -A server_args=([flood-continuation]='--cap-bytes 20000000' [long-line]='--cap-bytes 20000000'
+    [starttls-silent]='--conn-seconds 8' [starttls-hello-stall]='--conn-seconds 8')
   for f in stall stall-after-ehlo flood-continuation long-line junk bad-code mixed-continuation \
-    close-mid-reply starttls-fail plaintext-injection; do
+    close-mid-reply starttls-fail starttls-silent starttls-hello-stall plaintext-injection; do
     throttle 4
     outs+=("$OUT/broken-$f.out")
     (

@@ -3,6 +3,8 @@
 // and one at a time.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "support/session_driver.hpp"
 #include "support/split.hpp"
 
@@ -260,7 +262,46 @@ TEST_CASE("server: a client that stalls, floods or sends junk ends with a clear 
         scen, settings,
         script{{"EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n" +
                 std::string(100, 'x') + "\r\n.\r\n"}});
-    CHECK(run.outcome.verdict.message == "steps/9: the message is larger than 16 bytes");
+    CHECK(run.outcome.verdict.message ==
+          "steps/9: the message is too large: more than 16 bytes (the message size limit)");
+  }
+  SUBCASE("a body that never ends: it fails at the limit, not at an end that never comes") {
+    settings.data.max_size = 1000;
+    std::vector<std::string> chunks{
+        "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n"};
+    for (int i = 0; i < 1000; ++i) chunks.push_back(std::string(78, 'x') + "\r\n");
+    ss::server_session s(scen, settings);
+    const auto run = run_script(s, script{chunks});
+    CHECK(run.outcome.verdict.message ==
+          "steps/9: the message is too large: more than 1000 bytes (the message size limit)");
+    // Read up to the byte past the limit: 5 command chunks' worth, then 13 of 80 bytes.
+    const auto reads = static_cast<std::size_t>(std::count(run.actions.begin(), run.actions.end(), ss::action::read));
+    CHECK(reads < 30);
+  }
+}
+
+TEST_CASE("server: where a message passes the size limit does not depend on how its bytes were cut") {
+  // Stuffed dots, a dot alone (".\r" waits for its next byte), bare CR and LF:
+  // the content is shorter than the wire, and the reader holds bytes back.
+  const std::string head =
+      "EHLO client.example\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\n";
+  const std::string body = "ab\r\n..cd\r\n.\rx\r\n.\r\n";
+  const std::string content = "ab\r\n.cd\r\n\rx\r\n";
+  const auto scen = scenario_of(delivery);
+  for (std::uint64_t max = 0; max <= content.size() + 1; ++max) {
+    CAPTURE(max);
+    auto settings = fixed_settings();
+    settings.data.max_size = max;
+    const auto run = run_every_split<ss::server_session>(scen, settings, script{{head + body + "QUIT\r\n"}});
+    if (max < content.size()) {
+      CHECK(run.outcome.verdict.message ==
+            "steps/9: the message is too large: more than " + std::to_string(max) + " bytes (the message size limit)");
+      CHECK(run.outcome.messages.empty());
+    } else {
+      CHECK(run.outcome.verdict == ss::verdict{});
+      REQUIRE(run.outcome.messages.size() == 1);
+      CHECK(run.outcome.messages[0].content == content);
+    }
   }
 }
 
