@@ -315,6 +315,7 @@ kind_broken() {
     [mixed-continuation]='\nS: 250-a\n251 b\n# codes differ within one reply \(250, 251\)'
     [close-mid-reply]='\nS: 250-mx\n# connection closed by the server in mid-reply'
     [starttls-fail]='\nS: 220 [^\n]*\n# TLS handshake failed'
+    [starttls-alert]='\nS: 220 [^\n]*\n# TLS handshake failed: [^\n]*alert internal error'
     [plaintext-injection]='\nS: 220 [^\n]*\n# 5\d bytes arrived after the 220 to STARTTLS, before the TLS handshake: 250 '
   )
   # Mostly waiting for clients' timeouts: four at a time, reported in order.
@@ -328,7 +329,7 @@ kind_broken() {
   # size) quick; smtp_talk.py gives up after 1 MiB anyway.
   local -A server_args=([flood-continuation]='--cap-bytes 20000000' [long-line]='--cap-bytes 20000000')
   for f in stall stall-after-ehlo flood-continuation long-line junk bad-code mixed-continuation \
-    close-mid-reply starttls-fail plaintext-injection; do
+    close-mid-reply starttls-fail starttls-alert plaintext-injection; do
     throttle 4
     outs+=("$OUT/broken-$f.out")
     (
