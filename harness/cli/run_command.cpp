@@ -14,6 +14,7 @@
 #include "report/junit_report.hpp"
 #include "report/transcript_files.hpp"
 #include "run/runner.hpp"
+#include "run/selection.hpp"
 
 namespace ehlo::cli {
 
@@ -27,10 +28,14 @@ them. With neither --target nor --listen, plays both sides against each other on
 
   --target HOST:PORT     play the client against this server
   --listen HOST:PORT     play the server for real clients (port 0: any; printed first)
-  --jobs N               scenarios played at once (default: the number of cores)
+  --jobs N               scenarios played at once (default: the number of cores); the
+                         results come in the order of the inputs all the same
   --var NAME=VALUE       set a variable (again for more)
-  --tag TAG              play only scenarios with this tag (again for more)
-  --skip-tag TAG         skip scenarios with this tag
+  --tag TAG              play only scenarios with this tag (again for more: any of them)
+  --skip-tag TAG         skip scenarios with this tag (again for more); the scenarios
+                         left out are reported as skipped, saying why
+  --strict               a --var no scenario uses, or a --tag or --skip-tag no scenario
+                         has, is an error (exit 2, nothing played), not a warning
   --timeout DURATION     every wait, whatever the scenarios say ("5s", "500ms")
   --seed N               the randomness of faults ("chunks": "random"); the summary
                          prints the seed a run drew, and --seed N plays it again
@@ -43,7 +48,7 @@ them. With neither --target nor --listen, plays both sides against each other on
   --keep-results N       keep whole for the reports and --transcript the first N results that
                          passed and the first N others (default 1000); the rest are only counted
   --show-secrets         print secrets (AUTH exchanges, "secrets" variables) in transcripts and reports
-  --verbose, -v          list every finding
+  --verbose, -v          list every finding, and every scenario skipped
  client role:
   --tls-verify           verify the server's certificate (a failure is always a finding)
   --tls-sni NAME         the name sent in SNI and checked in the certificate
@@ -110,6 +115,7 @@ int run_command(const std::vector<std::string_view>& args) {
   std::vector<report_target> reports;
   std::string transcript_dir;
   bool verbose = false;
+  bool strict = false;
   bool have_peer = false;
   std::optional<std::uint64_t> seed;
 
@@ -184,6 +190,8 @@ int run_command(const std::vector<std::string_view>& args) {
       opt.tls_verify = true;
     } else if (a == "--forever") {
       opt.forever = true;
+    } else if (a == "--strict") {
+      strict = true;
     } else if (a == "--show-secrets") {
       opt.session.show_secrets = true;
     } else if (a == "--help" || a == "-h") {
@@ -211,8 +219,19 @@ int run_command(const std::vector<std::string_view>& args) {
     std::fprintf(stderr, "ehlo run: nothing was played\n");
     return 2;
   }
-  std::erase_if(inputs, [&](const run::input& in) { return !run::selected(in.sc, tags, skip_tags); });
-  if (inputs.empty()) {
+  // Most often typos: said, and under --strict refused.
+  const auto unmatched = run::unmatched_options(inputs, opt.session.vars, tags, skip_tags);
+  for (const auto& u : unmatched) std::fprintf(stderr, "ehlo run: %s%s\n", strict ? "" : "warning: ", u.c_str());
+  if (strict && !unmatched.empty()) {
+    std::fprintf(stderr, "ehlo run: nothing was played (--strict)\n");
+    return 2;
+  }
+  std::size_t played = 0;
+  for (const auto& in : inputs) {
+    opt.skip.push_back(run::skip_reason(in.sc, tags, skip_tags));
+    if (opt.skip.back().empty()) ++played;
+  }
+  if (played == 0) {
     std::fprintf(stderr, "ehlo run: no scenario left to play after --tag/--skip-tag\n");
     return 2;
   }
@@ -225,7 +244,10 @@ int run_command(const std::vector<std::string_view>& args) {
     std::printf("listening on port %u\n", port);
     std::fflush(stdout);
   };
-  opt.on_result = [&](const report::scenario_result& r) { console.scenario(r); };
+  opt.on_result = [&](const report::scenario_result& r) {
+    // The summary counts them; their lines would bury what was played.
+    if (r.status != report::status::skipped || verbose) console.scenario(r);
+  };
 
   if (!seed) {
     std::random_device random;
@@ -235,8 +257,8 @@ int run_command(const std::vector<std::string_view>& args) {
   std::string fatal;
   auto summary = run::run(inputs, opt, fatal);
   summary.seed = *seed;
-  summary.seed_used =
-      std::any_of(inputs.begin(), inputs.end(), [](const run::input& in) { return scenario::uses_seed(in.sc); });
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    summary.seed_used = summary.seed_used || (opt.skip[i].empty() && scenario::uses_seed(inputs[i].sc));
   if (!fatal.empty()) {
     std::fprintf(stderr, "ehlo run: %s\n", fatal.c_str());
     return 2;

@@ -248,6 +248,32 @@ std::string connection::peer_verify_reason() const {
   return why;
 }
 
+bool is_verify_failure(const std::error_code& ec) noexcept {
+  const auto e = static_cast<unsigned long>(ec.value());
+  return ec.category() == asio::error::get_ssl_category() && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+         ERR_GET_REASON(e) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+std::string connection::tls_failure(const std::error_code& ec) const {
+  const auto e = static_cast<unsigned long>(ec.value());
+  if (!tls_ || ec.category() != asio::error::get_ssl_category() || ERR_GET_LIB(e) != ERR_LIB_SSL) return ec.message();
+  const bool server = SSL_is_server(tls_->native_handle()) == 1;
+  const int reason = ERR_GET_REASON(e);
+  // OpenSSL reports an alert the peer sent as its own reason: the alert's
+  // number past SSL_AD_REASON_OFFSET.
+  if (reason > SSL_AD_REASON_OFFSET && reason < SSL_AD_REASON_OFFSET + 256) {
+    const int alert = reason - SSL_AD_REASON_OFFSET;
+    return std::string(server ? "the client" : "the server") + " sent the TLS alert \"" +
+           SSL_alert_desc_string_long(alert) + "\" (" + std::to_string(alert) + ")";
+  }
+  if (is_verify_failure(ec) && !server) {
+    std::string why = peer_verify_reason();
+    if (why.empty()) why = peer_verify_error();
+    return "the server's certificate failed verification: " + why;
+  }
+  return ec.message();
+}
+
 std::string_view connection::server_name() const noexcept {
   const char* name = tls_ ? SSL_get_servername(tls_->native_handle(), TLSEXT_NAMETYPE_host_name) : nullptr;
   return name ? name : "";

@@ -125,6 +125,14 @@ class connection {
   /// start_tls_client is checked too, as a verifying client would check it
   /// next: "self-signed certificate; hostname mismatch (mx.example.com)".
   std::string peer_verify_reason() const;
+  /// What made a handshake (or a read inside TLS) fail, for a failure
+  /// message, from this role's side: the peer's alert ("the server sent the
+  /// TLS alert \"internal error\" (80)"); the server's certificate, only when
+  /// checking it is what failed (verify_peer: "the server's certificate failed
+  /// verification: self-signed certificate"); else `ec`'s own message. A
+  /// certificate is named only where it caused the failure: without
+  /// verify_peer, peer_verify_reason() is the caller's to report apart.
+  std::string tls_failure(const std::error_code& ec) const;
   /// Server: the SNI name the client sent ("" if none).
   std::string_view server_name() const noexcept;
 
@@ -152,5 +160,9 @@ struct connect_result {
   connection conn;  ///< not open when ec is set
   std::error_code ec;
 };
+
+/// Whether a handshake failed because the peer's certificate did not verify
+/// (the context asked for it): OpenSSL's "certificate verify failed".
+bool is_verify_failure(const std::error_code& ec) noexcept;
 
 }  // namespace ehlo::net

@@ -107,8 +107,9 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         } else if (is_end_of_stream(r.ec)) {
           s.peer_closed();
         } else {
+          const std::string why = c.tls_failure(r.ec);
           c.close();
-          s.failed(r.ec.message());
+          s.failed(why);
         }
         break;
       }
@@ -125,14 +126,17 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         else
           ec = co_await c.start_tls_server(*settings.tls, until);
         // The client checks the server's certificate whether or not the
-        // context refuses one that fails: either way the reason is told.
+        // context refuses one that fails: either way the reason is told, in
+        // the failure when it is what failed the handshake, else as a finding.
         const std::string unverified = client ? c.peer_verify_reason() : std::string();
         if (expired(ec, until)) {
           s.expired(settings.session_limit);
         } else if (ec == net::error::timed_out) {
           s.timed_out();
         } else if (ec) {
-          s.tls_failed(unverified.empty() ? ec.message() : ec.message() + ": " + unverified);
+          const std::string why = c.tls_failure(ec);
+          if (!unverified.empty() && !net::is_verify_failure(ec)) s.tls_unverified(unverified);
+          s.tls_failed(why);
         } else {
           if (!unverified.empty()) s.tls_unverified(unverified);
           s.tls_started(c.tls_version());

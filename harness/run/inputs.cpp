@@ -94,11 +94,4 @@ std::vector<input> load_inputs(const std::vector<std::string_view>& args, std::v
   return inputs;
 }
 
-bool selected(const scenario::scenario& sc, const std::vector<std::string>& tags,
-              const std::vector<std::string>& skip_tags) {
-  const auto has = [&](const std::string& t) { return std::find(sc.tags.begin(), sc.tags.end(), t) != sc.tags.end(); };
-  if (std::any_of(skip_tags.begin(), skip_tags.end(), has)) return false;
-  return tags.empty() || std::any_of(tags.begin(), tags.end(), has);
-}
-
 }  // namespace ehlo::run

@@ -23,8 +23,4 @@ struct input {
 /// "file:line:col: what"; the caller runs nothing when there is one.
 std::vector<input> load_inputs(const std::vector<std::string_view>& args, std::vector<std::string>& errors);
 
-/// Whether a scenario's tags pass --tag (any of them, when given) and --skip-tag (none of them).
-bool selected(const scenario::scenario& sc, const std::vector<std::string>& tags,
-              const std::vector<std::string>& skip_tags);
-
 }  // namespace ehlo::run

@@ -10,9 +10,13 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <map>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <pthread.h>
+#include <string_view>
+#include <utility>
 
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
@@ -151,6 +155,8 @@ report::scenario_result result_of(const input& in, std::string role, std::string
   return r;
 }
 
+std::string role_name(mode m) { return m == mode::self_play ? "self-play" : m == mode::client ? "client" : "server"; }
+
 report::scenario_result error_result(const input& in, std::string role, std::string peer, std::string message) {
   report::scenario_result r;
   r.name = in.name;
@@ -171,32 +177,95 @@ bool has_tls_step(const std::vector<scenario::step>& steps) {
   });
 }
 
-/// Whether any input starts TLS. Making a client context loads the system's
-/// CA bundle (about 30 ms of CPU for 144 certificates), which a run without
-/// TLS should not pay.
-bool needs_tls(const std::vector<input>& inputs) {
-  return std::any_of(inputs.begin(), inputs.end(),
-                     [](const input& in) { return in.sc.implicit_tls || has_tls_step(in.sc.steps); });
+/// Why input `i` is not played; "" to play it.
+std::string_view skip_reason_of(const options& opt, std::size_t i) {
+  return i < opt.skip.size() ? std::string_view(opt.skip[i]) : std::string_view();
+}
+
+/// Whether any input played starts TLS. Making a client context loads the
+/// system's CA bundle (about 30 ms of CPU for 144 certificates), which a run
+/// without TLS should not pay.
+bool needs_tls(const std::vector<input>& inputs, const options& opt) {
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (skip_reason_of(opt, i).empty() && (inputs[i].sc.implicit_tls || has_tls_step(inputs[i].sc.steps))) return true;
+  return false;
 }
 
 /// What a run shares: the io_context, TLS contexts, results.
+///
+/// Each result has a slot: its input's index in the client role and
+/// self-play, where results are reported in that order; in the server role
+/// the connection's number from 1 (0 for the inputs skipped), where results
+/// are reported as they come and the kept ones put in that order at the end.
 struct run_state {
   const options& opt;
   asio::io_context io{1};
   std::optional<asio::ssl::context> client_tls, server_tls;
   report::run_summary summary;
   report::result_keeper keeper;
-  std::vector<const input*> running;  ///< started, not finished: reported as interrupted
+  std::map<std::size_t, const input*> running;  ///< started, not finished, by slot: reported as interrupted
+  /// In input order: the results done while an earlier one still runs, by slot.
+  std::map<std::size_t, report::scenario_result> early;
+  std::size_t next_slot = 0;            ///< in input order: the slot of the next result to report
+  std::vector<std::size_t> kept_slots;  ///< the slot of each result in summary.results
 
   explicit run_state(const options& o) : opt(o), keeper(o.keep_results) {}
 
-  void finished(report::scenario_result r, const input* in) {
-    // One entry: in the server role several connections may play the same input.
-    if (const auto it = std::find(running.begin(), running.end(), in); it != running.end()) running.erase(it);
+  bool in_input_order() const noexcept { return opt.mode != mode::server; }
+
+  void started(std::size_t slot, const input& in) { running.emplace(slot, &in); }
+
+  void finished(report::scenario_result r, std::size_t slot) {
+    running.erase(slot);
+    if (!in_input_order()) {
+      report(std::move(r), slot);
+      return;
+    }
+    early.emplace(slot, std::move(r));
+    for (auto it = early.begin(); it != early.end() && it->first == next_slot; it = early.erase(it), ++next_slot)
+      report(std::move(it->second), it->first);
+  }
+
+  /// The end of the run: what still runs is reported as interrupted, in its
+  /// place, and whatever waited for it after it; the results kept are put in
+  /// slot order.
+  void close() {
+    const auto stopped = std::exchange(running, {});
+    for (const auto& [slot, in] : stopped) {
+      report::scenario_result r = error_result(*in, role_name(opt.mode), "", "interrupted before it finished");
+      r.status = report::status::interrupted;
+      if (in_input_order())
+        early.emplace(slot, std::move(r));
+      else
+        report(std::move(r), slot);
+    }
+    for (auto& [slot, r] : early) report(std::move(r), slot);
+    early.clear();
+    if (std::is_sorted(kept_slots.begin(), kept_slots.end())) return;
+    std::vector<std::size_t> order(kept_slots.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return kept_slots[a] < kept_slots[b]; });
+    std::vector<report::scenario_result> sorted;
+    sorted.reserve(order.size());
+    for (const std::size_t i : order) sorted.push_back(std::move(summary.results[i]));
+    summary.results = std::move(sorted);
+  }
+
+ private:
+  void report(report::scenario_result r, std::size_t slot) {
     if (opt.on_result) opt.on_result(r);
+    const std::size_t kept = summary.results.size();
     keeper.add(summary, std::move(r));
+    if (summary.results.size() > kept) kept_slots.push_back(slot);
   }
 };
+
+report::scenario_result skipped_result(const input& in, const options& opt, std::string_view why) {
+  report::scenario_result r = error_result(in, role_name(opt.mode), "", std::string(why));
+  r.status = report::status::skipped;
+  return r;
+}
 
 std::chrono::milliseconds session_limit(const input& in, const options& opt) {
   return opt.session_timeout ? *opt.session_timeout : default_session_limit(in.sc, opt.session);
@@ -218,12 +287,12 @@ drive_settings server_drive(run_state& st, const input& in) {
 }
 
 /// Self-play: the server role on an ephemeral loopback port, the client role against it.
-asio::awaitable<void> self_play(run_state& st, const input& in) {
+asio::awaitable<void> self_play(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
   auto ex = co_await asio::this_coro::executor;
   net::listener listener(ex);
   if (const auto ec = listener.listen({"127.0.0.1", 0})) {
-    st.finished(error_result(in, "self-play", "", "cannot listen on 127.0.0.1: " + ec.message()), &in);
+    st.finished(error_result(in, "self-play", "", "cannot listen on 127.0.0.1: " + ec.message()), slot);
     co_return;
   }
   const auto settings = settings_for(in, st.opt);
@@ -250,11 +319,11 @@ asio::awaitable<void> self_play(run_state& st, const input& in) {
     co_await drive(r.conn, client, client_drive(st, in, "localhost"));
   };
   co_await (serve() && play());
-  st.finished(result_of(in, "self-play", "", client, &server, since(start)), &in);
+  st.finished(result_of(in, "self-play", "", client, &server, since(start)), slot);
 }
 
 /// The client role against --target.
-asio::awaitable<void> play_client(run_state& st, const input& in) {
+asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
   auto ex = co_await asio::this_coro::executor;
   const std::string peer = to_string(st.opt.peer);
@@ -262,20 +331,24 @@ asio::awaitable<void> play_client(run_state& st, const input& in) {
   auto r =
       co_await net::connection::connect(ex, st.opt.peer.host, st.opt.peer.port, net::after(connect_wait(in, st.opt)));
   if (r.ec) {
-    st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), &in);
+    st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), slot);
     co_return;
   }
   co_await drive(r.conn, client, client_drive(st, in, st.opt.peer.host));
-  st.finished(result_of(in, "client", peer, client, nullptr, since(start)), &in);
+  st.finished(result_of(in, "client", peer, client, nullptr, since(start)), slot);
 }
 
 /// Workers take the next input until none is left: --jobs of them run at once.
 asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, std::size_t& next,
-                             asio::awaitable<void> (*play)(run_state&, const input&)) {
+                             asio::awaitable<void> (*play)(run_state&, const input&, std::size_t)) {
   while (next < inputs.size()) {
-    const input& in = inputs[next++];
-    st.running.push_back(&in);
-    co_await play(st, in);
+    const std::size_t i = next++;
+    if (const auto why = skip_reason_of(st.opt, i); !why.empty()) {
+      st.finished(skipped_result(inputs[i], st.opt, why), i);
+      continue;
+    }
+    st.started(i, inputs[i]);
+    co_await play(st, inputs[i], i);
   }
 }
 
@@ -296,16 +369,16 @@ std::error_code spool(const std::filesystem::path& dir, const input& in, const s
   return {};
 }
 
-/// The server role: serves connections on --listen, the inputs in turn.
-asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inputs, net::listener& listener) {
+/// The server role: serves connections on --listen, the inputs played in turn.
+asio::awaitable<void> serve_clients(run_state& st, const std::vector<const input*>& inputs, net::listener& listener) {
   auto ex = co_await asio::this_coro::executor;
   std::size_t served = 0;
   while (st.opt.forever || served < st.opt.connections) {
     auto r = co_await listener.accept();
     if (r.ec) break;  // stopped
-    const input& in = inputs[served % inputs.size()];
+    const input& in = *inputs[served % inputs.size()];
     const std::size_t serial = ++served;
-    st.running.push_back(&in);
+    st.started(serial, in);
     auto conn = std::make_shared<net::connection>(std::move(r.conn));
     asio::co_spawn(
         ex,
@@ -322,7 +395,7 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<input>& inp
               result.fail = report::failure{
                   "", "", "", "", "cannot write to the spool " + st.opt.spool->string() + ": " + sec.message()};
             }
-          st.finished(std::move(result), &in);
+          st.finished(std::move(result), serial);
         },
         asio::detached);
   }
@@ -343,7 +416,7 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
 
   std::error_code ec;
   std::string detail;
-  const bool tls_wanted = needs_tls(inputs) || opt.tls_verify || !opt.client_cert.empty();
+  const bool tls_wanted = needs_tls(inputs, opt) || opt.tls_verify || !opt.client_cert.empty();
   if (opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty())) {
     net::server_tls_settings tls;
     tls.certificate_file = opt.server_cert;
@@ -392,14 +465,25 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   auto done = [&](std::exception_ptr) {
     if (--workers == 0) signals.cancel();
   };
+  std::vector<const input*> played;
   if (opt.mode == mode::server) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      if (const auto why = skip_reason_of(opt, i); !why.empty())
+        st.finished(skipped_result(inputs[i], opt, why), 0);
+      else
+        played.push_back(&inputs[i]);
+    }
+  } else {
+    st.summary.planned = inputs.size();
+  }
+  if (opt.mode == mode::server && !played.empty()) {
     ++workers;
-    asio::co_spawn(st.io, serve_clients(st, inputs, *listener), [&](std::exception_ptr e) {
+    asio::co_spawn(st.io, serve_clients(st, played, *listener), [&](std::exception_ptr e) {
       // The accept loop ends when the last connection is accepted; the
       // sessions it spawned finish on their own.
       done(e);
     });
-  } else {
+  } else if (opt.mode != mode::server) {
     auto* play = opt.mode == mode::client ? &play_client : &self_play;
     const std::size_t n = std::max<std::size_t>(1, std::min(opt.jobs, inputs.size()));
     for (std::size_t i = 0; i < n; ++i) {
@@ -407,6 +491,7 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
       asio::co_spawn(st.io, worker(st, inputs, next, play), done);
     }
   }
+  if (workers == 0) signals.cancel();  // nothing to play: every input skipped
   st.io.run();
   // From here on a signal must not kill the run before its caller writes the
   // summary and the reports: a second SIGTERM (timeout(1) sends one to the
@@ -417,15 +502,7 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   sigaddset(&hold, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &hold, nullptr);
 
-  for (const input* in : st.running) {
-    report::scenario_result r = error_result(*in,
-                                             opt.mode == mode::self_play ? "self-play"
-                                             : opt.mode == mode::client  ? "client"
-                                                                         : "server",
-                                             "", "interrupted before it finished");
-    r.status = report::status::interrupted;
-    st.keeper.add(st.summary, std::move(r));
-  }
+  st.close();
   st.summary.elapsed = since(start);
   return std::move(st.summary);
 }

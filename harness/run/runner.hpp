@@ -49,9 +49,18 @@ struct options {
   bool forever = false;         ///< serve until interrupted
   std::optional<std::filesystem::path> spool;
 
+  /// Why each input is not played, by its index ("not tagged smoke", see
+  /// skip_reason()); empty, or past the end, to play it. A skipped input is
+  /// reported as skipped, in its place among the others.
+  std::vector<std::string> skip;
+
   /// Server role: called once listening, with the port (port 0 picks one).
   std::function<void(std::uint16_t)> on_listening;
-  /// Called as each scenario finishes (console output).
+  /// Called with each result (console output). Client role and self-play: in
+  /// the inputs' order, each as soon as it and every one before it are done,
+  /// so runs of the same inputs print the same order whatever --jobs. Server
+  /// role: as each connection ends (a connection that stalls does not hold
+  /// back the lines of those that came after it), the inputs skipped first.
   std::function<void(const report::scenario_result&)> on_result;
 };
 
@@ -63,9 +72,12 @@ struct options {
 /// the default.
 std::chrono::milliseconds default_session_limit(const scenario::scenario& sc, const session::settings& s);
 
-/// Plays the inputs; returns the results kept, in the order they finished,
-/// and the counts of all. Errors that stop the run before anything is played
-/// (a TLS file that cannot be read, an address in use) are returned in `fatal`.
+/// Plays the inputs; returns the results kept and the counts of all. The
+/// results are in the inputs' order (server role: the inputs skipped, then
+/// the connections in the order they were accepted); an interrupted run
+/// reports those that were running as interrupted, in their place. Errors that
+/// stop the run before anything is played (a TLS file that cannot be read, an
+/// address in use) are returned in `fatal`.
 report::run_summary run(const std::vector<input>& inputs, const options& opt, std::string& fatal);
 
 }  // namespace ehlo::run

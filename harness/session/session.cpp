@@ -273,14 +273,21 @@ void session::proceed() {
 
 /// Where what came fits, from `at`: a step this role receives is tried; an
 /// optional one that does not fit is passed over; a one_of takes its first
-/// branch whose first step fits. Never consumes.
+/// branch whose first step fits. Never consumes. A fit that stops at a step
+/// this role plays (or the end) carries why the first optional step passed
+/// over did not fit, so a branch that holds nothing else can still say what
+/// it expected.
 session::probe_result session::probe(step_cursor at) {
+  mismatch passed_over;
+  const auto stop_here = [&] { return probe_result{fit::yes, true, std::move(at), std::move(passed_over)}; };
   while (true) {
-    if (at.at_end()) return {fit::yes, true, std::move(at), {}};
+    if (at.at_end()) return stop_here();
     const scenario::step& s = at.step();
-    if (plays(s)) return {fit::yes, true, std::move(at), {}};
+    if (plays(s)) return stop_here();
     if (const auto* o = std::get_if<scenario::one_of_step>(&s.what)) {
       mismatch first;
+      // What each branch expected, as a plain step says it: "[1] 250 (S \"250 ok\"); [2] ...".
+      std::string each;
       for (std::size_t i = 0; i < o->branches.size(); ++i) {
         step_cursor b = at;
         b.enter(i);
@@ -289,22 +296,24 @@ session::probe_result session::probe(step_cursor at) {
         if (r.how == fit::more || (r.how == fit::yes && !r.stop)) return r;
         // A branch that fits only by passing over everything it holds does
         // not fit: the first branch whose own step fits is taken.
+        each += (i == 0 ? "[" : "; [") + std::to_string(i + 1) + "] " +
+                (!r.why.expected.empty() ? r.why.expected : "a step at " + r.at.pointer());
         if (first.got.empty() && first.message.empty()) first = std::move(r.why);
       }
-      if (s.optional) {
-        at.next();
-        continue;
-      }
       mismatch why;
-      why.expected = "one of " + std::to_string(o->branches.size()) + " alternatives";
+      why.expected = "one of " + std::to_string(o->branches.size()) + " alternatives: " + each;
       why.got = first.got;
       if (!first.message.empty()) why.message = at.pointer() + ": none of the alternatives fits: " + first.message;
-      return {fit::no, false, std::move(at), std::move(why)};
+      if (!s.optional) return {fit::no, false, std::move(at), std::move(why)};
+      if (passed_over.expected.empty() && passed_over.message.empty()) passed_over = std::move(why);
+      at.next();
+      continue;
     }
     mismatch why;
     const fit f = match(at, why);
     if (f != fit::no || why.fatal) return {f, false, std::move(at), std::move(why)};
     if (!s.optional || at.element() > 0) return {fit::no, false, std::move(at), std::move(why)};
+    if (passed_over.expected.empty() && passed_over.message.empty()) passed_over = std::move(why);
     at.next();
   }
 }

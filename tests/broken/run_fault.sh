@@ -2,7 +2,7 @@
 # The client role against a deliberately broken server (issue 5):
 #
 #   run_fault.sh EHLO FAULT [--scenario NAME] [--peer ARG]... [--ehlo ARG]... [--status N] [--max-seconds S]
-#                [--finding RULE] [--absent TEXT] EXPECTED-TEXT...
+#                [--finding RULE] [--absent TEXT] [--lacks TEXT] EXPECTED-TEXT...
 #
 # Starts tests/peers/broken_server.py with --fault FAULT and each --peer ARG
 # (e.g. --peer --cap-bytes --peer 100000000000) by tests/peers/with_peer.sh
@@ -23,7 +23,9 @@
 #     (100 MB without CRLF, 200 MB of continuation lines);
 #   - --finding RULE: the JSON report holds a finding of RULE;
 #   - --absent TEXT: TEXT is nowhere in the session's transcript (the report's
-#     and the --transcript file): what the server sent was never read as a reply.
+#     and the --transcript file): what the server sent was never read as a reply;
+#   - --lacks TEXT: the failure's message (the report's) does not hold TEXT: it
+#     does not blame what did not cause it.
 # Run from the repository's root.  Exit 0 when every check holds, 1 otherwise
 # (each broken check said on stdout with the evidence), 77 when the peer cannot
 # run here (with_peer.sh's skip).
@@ -34,13 +36,13 @@ set -euo pipefail
 MAX_RSS_KB=${EHLO_MAX_RSS_KB:-$((64 * 1024))}
 
 usage() {
-  echo "usage: run_fault.sh EHLO FAULT [--scenario NAME] [--peer ARG]... [--ehlo ARG]... [--status N] [--max-seconds S] [--finding RULE] [--absent TEXT] EXPECTED-TEXT..." >&2
+  echo "usage: run_fault.sh EHLO FAULT [--scenario NAME] [--peer ARG]... [--ehlo ARG]... [--status N] [--max-seconds S] [--finding RULE] [--absent TEXT] [--lacks TEXT] EXPECTED-TEXT..." >&2
   exit 2
 }
 (($# >= 2)) || usage
 ehlo=$1 fault=$2
 shift 2
-want_status=1 max_seconds='' scenario_name=$fault peer=() ehlo_args=() findings=() absent=() texts=()
+want_status=1 max_seconds='' scenario_name=$fault peer=() ehlo_args=() findings=() absent=() lacks=() texts=()
 while (($#)); do
   case $1 in
     --scenario) scenario_name=${2:?} && shift 2 ;;
@@ -50,6 +52,7 @@ while (($#)); do
     --max-seconds) max_seconds=${2:?} && shift 2 ;;
     --finding) findings+=("${2:?}") && shift 2 ;;
     --absent) absent+=("${2:?}") && shift 2 ;;
+    --lacks) lacks+=("${2:?}") && shift 2 ;;
     *) texts+=("$1") && shift ;;
   esac
 done
@@ -144,9 +147,10 @@ done
 # The report: the failure names its step; the findings asked for; the absent text.
 if [[ -s $tmp/report.json ]]; then
   report_check=$("$PY" - "$tmp/report.json" "$want_status" "${findings[*]-}" "$tmp/transcripts" \
-    ${absent[@]+"${absent[@]}"} <<'PY' || true
+    "$(printf '%s\n' ${lacks[@]+"${lacks[@]}"})" ${absent[@]+"${absent[@]}"} <<'PY' || true
 import json, pathlib, sys
-report, want, rules, tdir, absent = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5:]
+report, want, rules, tdir = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4]
+lacks, absent = [t for t in sys.argv[5].splitlines() if t], sys.argv[6:]
 sc = json.load(open(report))["scenarios"][0]
 problems = []
 if want == "1":
@@ -163,6 +167,10 @@ for r in rules:
     if r not in got:
         problems.append(f"no finding with rule {r}; findings: {sc.get('findings')}")
 texts = [sc.get("transcript", "")] + [p.read_text(errors="replace") for p in pathlib.Path(tdir).glob("*")]
+message = (sc.get("failure") or {}).get("message", "")
+for t in lacks:
+    if t in message:
+        problems.append(f"the failure's message holds {t!r}: {message!r}")
 for a in absent:
     if any(a in t for t in texts):
         problems.append(f"{a!r} is in the session's transcript: it was read as a reply")

@@ -81,9 +81,12 @@ report_check 'sc["status"] == "passed" and sc["findings"] == [{"rule": "3207-4.1
 client 0 --tls-sni mx.example.com
 has "self-signed certificate; hostname mismatch (mx.example.com) (steps/5)"
 client 1 --tls-verify
-has "the TLS handshake failed at steps/5: certificate verify failed (SSL routines): self-signed certificate"
+has "the TLS handshake failed at steps/5: the server's certificate failed verification: self-signed certificate"
 report_check 'sc["status"] == "failed" and sc["failure"]["step"] == "steps/5" and sc.get("findings", []) == []'
 stop
+# The server role says what ended its handshake: the verifying client's alert.
+grep -qF 'the TLS handshake failed at steps/5: the client sent the TLS alert "unknown CA" (48)' "$tmp/server.out" ||
+  fail "the server role does not name the client's alert"
 
 # A certificate from files, trusted with --tls-ca: clean when the name matches.
 if command -v openssl >/dev/null; then

@@ -165,12 +165,16 @@ TEST_CASE("net: a verifying client refuses the self-signed certificate, with Ope
     REQUIRE_FALSE(ec);
     const auto tls_ec = co_await conn.start_tls_server(server_ctx, soon());
     CHECK(tls_ec.category() == asio::error::get_ssl_category());  // the client's alert
+    CHECK(conn.tls_failure(tls_ec) == "the client sent the TLS alert \"unknown CA\" (48)");
+    CHECK_FALSE(net::is_verify_failure(tls_ec));
     CHECK_FALSE(conn.is_open());
   };
   auto client_side = [&]() -> asio::awaitable<void> {
     auto [conn, ec] = co_await connect_tls(l.executor(), server.port(), client_ctx);
     CHECK(ec.category() == asio::error::get_ssl_category());
     CHECK(ec.message().find("certificate verify failed") != std::string::npos);
+    CHECK(net::is_verify_failure(ec));
+    CHECK(conn.tls_failure(ec) == "the server's certificate failed verification: self-signed certificate");
     CHECK_FALSE(conn.is_tls());
     CHECK_FALSE(conn.is_open());
     CHECK(conn.peer_verify_result() == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
@@ -180,6 +184,42 @@ TEST_CASE("net: a verifying client refuses the self-signed certificate, with Ope
   l.spawn(server_side());
   l.spawn(client_side());
   l.run();
+}
+
+TEST_CASE("net: a handshake the peer ends with an alert names the alert, from either side") {
+  // The server speaks TLS 1.2 at most, the client 1.3 at least: the server
+  // answers the ClientHello with a protocol_version alert (70), before any
+  // certificate; nothing about one is said.
+  loop l;
+  net::listener server(l.executor());
+  REQUIRE_FALSE(server.listen());
+  net::server_tls_settings ss;
+  ss.max_version = net::tls_version::tls1_2;
+  auto server_ctx = server_context(ss);
+  net::client_tls_settings cs;
+  cs.verify_peer = false;
+  cs.min_version = net::tls_version::tls1_3;
+  auto client_ctx = client_context(cs);
+  auto server_side = [&]() -> asio::awaitable<void> {
+    auto [conn, ec] = co_await server.accept(soon());
+    REQUIRE_FALSE(ec);
+    const auto tls_ec = co_await conn.start_tls_server(server_ctx, soon());
+    REQUIRE(tls_ec);
+    CHECK(conn.tls_failure(tls_ec) == tls_ec.message());  // its own refusal: OpenSSL's words
+  };
+  auto client_side = [&]() -> asio::awaitable<void> {
+    auto [conn, ec] = co_await connect_tls(l.executor(), server.port(), client_ctx);
+    REQUIRE(ec);
+    CHECK(conn.tls_failure(ec) == "the server sent the TLS alert \"protocol version\" (70)");
+    CHECK_FALSE(net::is_verify_failure(ec));
+    CHECK(conn.peer_verify_reason().empty());
+  };
+  l.spawn(server_side());
+  l.spawn(client_side());
+  l.run();
+  // Not an OpenSSL error: the error's own message.
+  net::connection idle(l.executor());
+  CHECK(idle.tls_failure(make_error_code(net::error::timed_out)) == "the operation did not finish before its deadline");
 }
 
 TEST_CASE("net: a client that trusts the server's certificate checks the name or address it was given") {

@@ -34,6 +34,11 @@ greeting or the EHLO reply; CODE is 220 there, 250 here):
                         client's ClientHello and answers with its ServerHello
                         alone (a real one, from a TLS engine with --cert), then
                         nothing more of the handshake: reads and drops
+  starttls-alert        STARTTLS: `220 2.0.0 Ready to start TLS`; then the
+                        server's first flight of a TLS 1.2 handshake, its
+                        certificate (--cert) included, and, once the client
+                        answers, a fatal `internal_error` alert in place of
+                        the rest; closes
   plaintext-injection   STARTTLS: `220 2.0.0 Ready to start TLS` and a second
                         reply `250 2.0.0 injected ...` in the same write (the
                         shape of CVE-2011-0411); then the TLS handshake (with
@@ -68,6 +73,7 @@ FAULTS = {  # name: where it strikes by default
     "starttls-fail": "starttls",
     "starttls-silent": "starttls",
     "starttls-hello-stall": "starttls",
+    "starttls-alert": "starttls",
     "plaintext-injection": "starttls",
     "slow": "every reply",
 }
@@ -250,6 +256,10 @@ class Session:
             self.c.send(self.server_hello())
             self.c.drain()
             return False
+        if self.a.fault == "starttls-alert":
+            self.c.send(ready)
+            self.alert_mid_handshake()
+            return False
         if self.a.fault == "plaintext-injection":
             self.c.send(ready + b"250 2.0.0 injected reply, sent in plaintext after the 220\r\n")
         elif self.a.cert:
@@ -278,6 +288,37 @@ class Session:
                 raise Gone(f"TLS handshake failed: {e}") from e
         self.c.buf = b""
         return True
+
+    def client_bytes(self):
+        """What the client sent next (what is buffered, or one read)."""
+        while not self.c.buf:
+            self.c._fill()
+        data, self.c.buf = self.c.buf, b""
+        return data
+
+    def alert_mid_handshake(self):
+        """A TLS 1.2 handshake as far as the server's first flight, then an alert.
+
+        The handshake runs over memory buffers, so the server's flight
+        (ServerHello, Certificate, ServerKeyExchange, ServerHelloDone) is real
+        and the client holds the certificate when the alert comes.  TLS 1.2,
+        because there the alert goes before the server's ChangeCipherSpec, in
+        a plaintext record any client reads: fatal (2), internal_error (80).
+        """
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(self.a.cert)
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = ctx.wrap_bio(incoming, outgoing, server_side=True)
+        while not outgoing.pending:  # the ClientHello, whole
+            incoming.write(self.client_bytes())
+            try:
+                tls.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        self.c.send(outgoing.read())
+        self.client_bytes()  # ClientKeyExchange, ChangeCipherSpec, Finished: not read
+        self.c.send(b"\x15\x03\x03\x00\x02\x02\x50")
 
 
     def server_hello(self):

@@ -317,6 +317,7 @@ kind_broken() {
     [starttls-fail]='\nS: 220 [^\n]*\n# TLS handshake failed'
     [starttls-silent]='\nS: 220 [^\n]*\n# TLS handshake failed'
     [starttls-hello-stall]='\nS: 220 [^\n]*\n# TLS handshake failed'
+    [starttls-alert]='\nS: 220 [^\n]*\n# TLS handshake failed: [^\n]*alert internal error'
     [plaintext-injection]='\nS: 220 [^\n]*\n# 5\d bytes arrived after the 220 to STARTTLS, before the TLS handshake: 250 '
   )
   # Mostly waiting for clients' timeouts: four at a time, reported in order.
@@ -333,7 +334,7 @@ kind_broken() {
   local -A server_args=([flood-continuation]='--cap-bytes 20000000' [long-line]='--cap-bytes 20000000'
     [starttls-silent]='--conn-seconds 8' [starttls-hello-stall]='--conn-seconds 8')
   for f in stall stall-after-ehlo flood-continuation long-line junk bad-code mixed-continuation \
-    close-mid-reply starttls-fail starttls-silent starttls-hello-stall plaintext-injection; do
+    close-mid-reply starttls-fail starttls-silent starttls-hello-stall starttls-alert plaintext-injection; do
     throttle 4
     outs+=("$OUT/broken-$f.out")
     (

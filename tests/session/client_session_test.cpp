@@ -403,7 +403,30 @@ TEST_CASE("client: optional replies and alternatives") {
       {"one_of": [[{"S": "250 mx.example"}], [{"S": "502 no EHLO"}]]}]})json");
     const auto run = run_every_split<ss::client_session>(scen, fixed_settings(),
                                                          script{{"220 mx.example ESMTP\r\n", "421 bye\r\n"}});
-    CHECK(run.outcome.verdict.message == "steps/2: expected one of 2 alternatives, got 421 bye");
+    CHECK(run.outcome.verdict.message ==
+          "steps/2: expected one of 2 alternatives: [1] 250 (S \"250 mx.example\"); [2] 502 (S \"502 no EHLO\"), got "
+          "421 bye");
+    CHECK(run.outcome.verdict.expected ==
+          "one of 2 alternatives: [1] 250 (S \"250 mx.example\"); [2] 502 (S \"502 no EHLO\")");
+    CHECK(run.outcome.verdict.got == "421 bye");
+  }
+  SUBCASE("no branch fits: each says what it expected, as a plain step does") {
+    // Codes, a status, a text; a branch of optional steps only says what its first one expected.
+    const auto scen = scenario_of(R"json({"version": 1, "name": "o", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"C": "RCPT TO:<a@example.org>"},
+      {"one_of": [[{"S": "250 ok", "code": ["250", "251"]}],
+                  [{"S": "550 5.1.1 no such user", "status": "5.1.1"}],
+                  [{"S": "553 mailbox name not allowed", "text": "not allowed"}],
+                  [{"S": "450 try later", "optional": true}]]},
+      {"C": "QUIT"}, {"S": "221 bye"}]})json");
+    const auto run = run_every_split<ss::client_session>(
+        scen, fixed_settings(), script{{"220 mx.example ESMTP\r\n", "553 5.1.3 bad address syntax\r\n"}});
+    CHECK(run.outcome.verdict.pointer == "steps/2");
+    CHECK(run.outcome.verdict.expected ==
+          "one of 4 alternatives: [1] 250 or 251 (S \"250 ok\"); [2] 550 (S \"550 5.1.1 no such user\"); "
+          "[3] text matching /not allowed/ (S \"553 mailbox name not allowed\"); [4] 450 (S \"450 try later\")");
+    CHECK(run.outcome.verdict.message ==
+          "steps/2: expected " + run.outcome.verdict.expected + ", got 553 5.1.3 bad address syntax");
   }
 }
 

@@ -462,7 +462,9 @@ TEST_CASE("server: optional commands, alternatives and the client's close") {
   }
   SUBCASE("neither alternative") {
     const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{"NOOP\r\nRSET\r\n"}});
-    CHECK(run.outcome.verdict.message == "steps/3: expected one of 2 alternatives, got \"RSET\"");
+    CHECK(run.outcome.verdict.message ==
+          "steps/3: expected one of 2 alternatives: [1] a QUIT command (C \"QUIT\"); [2] the client to close the "
+          "connection, got \"RSET\"");
   }
 }
 
