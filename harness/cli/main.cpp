@@ -35,12 +35,16 @@ commands:
                         every error as file:line:column: pointer: what; exit 2 when any is invalid
   import FILE [--format F] [--name N]
                         print the scenario of a captured transcript; F: auto (the default), sc,
-                        swaks, curl-v, curl-trace, smtplib, msmtp
+                        swaks, curl-v, curl-trace, smtplib, msmtp; one that would not validate
+                        is refused with file:line: why (exit 2)
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
-                        exit 1 when something breaks a rule
+                        exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
   version               print the version
   help                  print this text
+
+Only regular files are read (a FIFO, a device or a link loop is refused, saying so); a
+transcript up to 16 MB, 256 KB a line and 100000 lines of conversation.
 )";
 
 /// Pads `s` with spaces to `width` columns, counting UTF-8 characters, not bytes ("§" is two).
