@@ -8,8 +8,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,8 +17,9 @@
 #include "check/transcript_lint.hpp"
 #include "cli/commands.hpp"
 #include "proto/rules.hpp"
+#include "report/printable.hpp"
+#include "scenario/input_files.hpp"
 #include "scenario/scenario_load.hpp"
-#include "scenario/scenario_print.hpp"
 #include "scenario/transcript.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "scenario/transcript_import.hpp"
@@ -35,12 +35,16 @@ commands:
                         every error as file:line:column: pointer: what; exit 2 when any is invalid
   import FILE [--format F] [--name N]
                         print the scenario of a captured transcript; F: auto (the default), sc,
-                        swaks, curl-v, curl-trace, smtplib, msmtp
+                        swaks, curl-v, curl-trace, smtplib, msmtp; one that would not validate
+                        is refused with file:line: why (exit 2)
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
-                        exit 1 when something breaks a rule
+                        exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
   version               print the version
   help                  print this text
+
+Only regular files are read (a FIFO, a device or a link loop is refused, saying so); a
+transcript up to 16 MB, 256 KB a line and 100000 lines of conversation.
 )";
 
 /// Pads `s` with spaces to `width` columns, counting UTF-8 characters, not bytes ("§" is two).
@@ -59,76 +63,111 @@ int cmd_rules() {
   return 0;
 }
 
+/// At most this many bytes of a line ehlo prints about a file: its name and
+/// what it holds are the file's, of any length.
+constexpr std::size_t max_line_shown = 8192;
+
+/// Writes `line` and a newline to `to` with every byte printable (a file name,
+/// a transcript's bytes or a key may hold NUL or ESC, which would cut the line
+/// or drive the terminal) and at most max_line_shown bytes of it.
+void say(std::FILE* to, std::string_view line) {
+  std::string out;
+  ehlo::report::append_printable(out, line, false, max_line_shown);
+  out += '\n';
+  std::fwrite(out.data(), 1, out.size(), to);
+}
+
+std::string concat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (const auto p : parts) out += p;
+  return out;
+}
+
 /// The files named, and the files with `extension` under each folder named
-/// (recursive, sorted). An argument that names nothing is an error: the user mistyped it.
-bool collect(const std::vector<std::string_view>& args, std::string_view extension,
-             std::vector<std::filesystem::path>& files) {
-  namespace fs = std::filesystem;
-  for (const auto arg : args) {
-    std::error_code ec;
-    const fs::path p{arg};
-    if (fs::is_directory(p, ec)) {
-      std::vector<fs::path> found;
-      for (const auto& e : fs::recursive_directory_iterator(p, ec))
-        if (e.is_regular_file() && e.path().extension() == extension && !e.path().string().ends_with(".schema.json"))
-          found.push_back(e.path());
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (fs::is_regular_file(p, ec)) {
-      files.push_back(p);
-    } else {
-      std::fprintf(stderr, "ehlo: %.*s: no such file or folder\n", static_cast<int>(arg.size()), arg.data());
-      return false;
-    }
-  }
-  return true;
+/// (recursive, sorted), each with the problem found while listing it, if any.
+/// An argument that names nothing, or a folder with no such file, is an error
+/// (the user mistyped it): said, and false.
+bool collect(const std::vector<std::string_view>& args, std::string_view extension, std::string_view kind,
+             std::vector<ehlo::scenario::listed_file>& files) {
+  std::vector<std::string> errors;
+  ehlo::scenario::list_files(
+      args,
+      [&](const std::filesystem::path& p) {
+        return p.extension() == extension && !p.filename().string().ends_with(".schema.json");
+      },
+      kind, files, errors);
+  for (const auto& e : errors) say(stderr, "ehlo: " + e);
+  return errors.empty();
 }
 
 int cmd_lint(const std::vector<std::string_view>& args) {
-  std::vector<std::filesystem::path> files;
+  namespace sc = ehlo::scenario;
+  std::vector<sc::listed_file> files;
   if (args.empty()) {
     std::fputs("usage: ehlo lint PATH...\n", stderr);
     return 2;
   }
-  if (!collect(args, ".txt", files)) return 2;
-  std::size_t total = 0, failed = 0;
-  for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    ehlo::scenario::transcript_error err;
-    const auto steps = ehlo::scenario::read_sc_transcript(text, err);
-    if (err || !in) {
-      std::fprintf(stderr, "%s:%zu: %s\n", file.c_str(), err.line, in ? err.what.c_str() : "cannot be read");
-      return 2;
+  if (!collect(args, ".txt", "transcripts (*.txt)", files)) return 2;
+  const sc::transcript_limits limits;
+  std::size_t total = 0, failed = 0, unread = 0;
+  std::string text;
+  for (const auto& [file, folder, problem] : files) {
+    const std::string name = file.string();
+    std::string bad;
+    if (!problem.empty()) {
+      bad = concat({name, ": cannot be read: ", problem});
+    } else if (const auto f = sc::read_regular_file(file, limits.max_bytes, text)) {
+      bad = f->what == sc::read_failure::kind::unreadable
+                ? concat({name, ": cannot be read: ", f->why})
+                : concat({name, ": ", sc::transcript_too_big(f->size, limits)});
+    }
+    sc::transcript_error err;
+    std::vector<sc::transcript_step> steps;
+    if (bad.empty()) {
+      steps = sc::read_sc_transcript(text, err, limits);
+      if (!err && steps.empty()) err = {1, "no SMTP conversation in it (no S: or C: line)"};
+      if (err) bad = concat({name, ":", std::to_string(err.line), ": ", err.what});
+    }
+    if (!bad.empty()) {
+      say(stderr, bad);
+      ++unread;
+      continue;
     }
     const auto findings = ehlo::check::lint_transcript(steps);
     for (const auto& f : findings)
-      std::printf("%s:%zu: [%.*s] %s (%.*s)\n", file.c_str(), f.line, static_cast<int>(f.broken->id.size()),
-                  f.broken->id.data(), f.what.c_str(), static_cast<int>(f.broken->section.size()),
-                  f.broken->section.data());
+      say(stdout,
+          concat({name, ":", std::to_string(f.line), ": [", f.broken->id, "] ", f.what, " (", f.broken->section, ")"}));
     total += findings.size();
     failed += !findings.empty();
   }
-  const char* plural = files.size() == 1 ? "" : "s";
+  const std::size_t checked = files.size() - unread;
+  const char* plural = checked == 1 ? "" : "s";
   if (total == 0)
-    std::printf("%zu transcript%s checked, no findings\n", files.size(), plural);
+    std::printf("%zu transcript%s checked, no findings", checked, plural);
   else
-    std::printf("%zu transcript%s checked, %zu finding%s in %zu of them\n", files.size(), plural, total,
-                total == 1 ? "" : "s", failed);
-  return total == 0 ? 0 : 1;
+    std::printf("%zu transcript%s checked, %zu finding%s in %zu of them", checked, plural, total, total == 1 ? "" : "s",
+                failed);
+  if (unread > 0) std::printf("; %zu could not be read", unread);
+  std::printf("\n");
+  return unread > 0 ? 2 : total == 0 ? 0 : 1;
 }
 
 int cmd_validate(const std::vector<std::string_view>& args) {
-  std::vector<std::filesystem::path> files;
+  std::vector<ehlo::scenario::listed_file> files;
   if (args.empty()) {
     std::fputs("usage: ehlo validate PATH...\n", stderr);
     return 2;
   }
-  if (!collect(args, ".json", files)) return 2;
+  if (!collect(args, ".json", "scenario files (*.json)", files)) return 2;
   std::size_t invalid = 0;
-  for (const auto& file : files) {
+  for (const auto& [file, folder, problem] : files) {
+    if (!problem.empty()) {
+      say(stderr, concat({file.string(), ": cannot be read: ", problem}));
+      ++invalid;
+      continue;
+    }
     const auto loaded = ehlo::scenario::load_scenario_file(file);
-    for (const auto& d : loaded.errors) std::fprintf(stderr, "%s\n", to_string(file.string(), d).c_str());
+    for (const auto& d : loaded.errors) say(stderr, to_string(file.string(), d));
     invalid += !loaded.ok();
   }
   const char* plural = files.size() == 1 ? "" : "s";
@@ -137,29 +176,6 @@ int cmd_validate(const std::vector<std::string_view>& args) {
   else
     std::printf("%zu of %zu scenario%s invalid\n", invalid, files.size(), plural);
   return invalid == 0 ? 0 : 2;
-}
-
-/// The whole of a file, or false with a message on stderr (a limit keeps a
-/// mistaken multi-gigabyte argument from being read into memory).
-bool read_file(const std::filesystem::path& file, std::size_t limit, std::string& text) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec) {
-    std::fprintf(stderr, "ehlo: %s: %s\n", file.c_str(), ec.message().c_str());
-    return false;
-  }
-  if (size > limit) {
-    std::fprintf(stderr, "ehlo: %s: %ju bytes; at most %zu are read\n", file.c_str(), static_cast<std::uintmax_t>(size),
-                 limit);
-    return false;
-  }
-  std::ifstream in(file, std::ios::binary);
-  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) {
-    std::fprintf(stderr, "ehlo: %s: cannot be read\n", file.c_str());
-    return false;
-  }
-  return true;
 }
 
 int cmd_import(const std::vector<std::string_view>& args) {
@@ -186,42 +202,41 @@ int cmd_import(const std::vector<std::string_view>& args) {
     std::fputs(import_usage.data(), stderr);
     return 2;
   }
+  const sc::import_settings settings;
   std::string text;
-  if (!read_file(std::filesystem::path(file), 64u << 20, text)) return 2;
+  if (const auto f = sc::read_regular_file(std::filesystem::path(file), settings.limits.max_bytes, text)) {
+    say(stderr, f->what == sc::read_failure::kind::unreadable
+                    ? concat({"ehlo: ", file, ": cannot be read: ", f->why})
+                    : concat({"ehlo: ", file, ": ", sc::transcript_too_big(f->size, settings.limits)}));
+    return 2;
+  }
   std::optional<sc::transcript_format> f;
   if (format == "auto") {
     f = sc::detect_format(text);
     if (!f) {
-      std::fprintf(stderr,
-                   "ehlo: %.*s: not a transcript ehlo can tell (S:/C:, swaks, curl -v, curl --trace-ascii, smtplib, "
-                   "msmtp --debug); name it with --format\n",
-                   static_cast<int>(file.size()), file.data());
+      const auto why = sc::explain_no_format(text);
+      say(stderr, concat({file, ":", std::to_string(why.line),
+                          ": not a transcript ehlo can tell (S:/C:, swaks, curl -v, curl --trace-ascii, smtplib, "
+                          "msmtp --debug): ",
+                          why.what, "; name its format with --format"}));
       return 2;
     }
-    const auto n = sc::format_name(*f);
-    std::fprintf(stderr, "ehlo: %.*s: read as %.*s output\n", static_cast<int>(file.size()), file.data(),
-                 static_cast<int>(n.size()), n.data());
+    say(stderr, concat({"ehlo: ", file, ": read as ", sc::format_name(*f), " output"}));
   } else if (f = sc::format_of(format); !f) {
-    std::fprintf(stderr, "ehlo: unknown format '%.*s'\n%s", static_cast<int>(format.size()), format.data(),
-                 import_usage.data());
+    say(stderr, concat({"ehlo: unknown format '", format, "'"}));
+    std::fputs(import_usage.data(), stderr);
     return 2;
   }
-  sc::transcript_error err;
-  const auto steps = sc::read_transcript(text, *f, err);
-  if (err) {
-    std::fprintf(stderr, "%.*s:%zu: %s\n", static_cast<int>(file.size()), file.data(), err.line, err.what.c_str());
+  const auto imported =
+      sc::import_transcript_text(text, *f, name.empty() ? sc::name_from_file(file) : name,
+                                 "Imported by `ehlo import` from " + std::filesystem::path(file).filename().string() +
+                                     " (" + std::string(sc::format_name(*f)) + ").",
+                                 settings);
+  if (imported.err) {
+    say(stderr, concat({file, ":", std::to_string(imported.err.line), ": ", imported.err.what}));
     return 2;
   }
-  if (steps.empty()) {
-    std::fprintf(stderr, "ehlo: %.*s: no SMTP conversation in it\n", static_cast<int>(file.size()), file.data());
-    return 2;
-  }
-  const auto n = sc::format_name(*f);
-  auto scenario =
-      sc::import_transcript(steps, name.empty() ? sc::name_from_file(file) : name,
-                            "Imported by `ehlo import` from " + std::string(std::filesystem::path(file).filename()) +
-                                " (" + std::string(n) + ").");
-  std::fputs(sc::to_json(scenario).c_str(), stdout);
+  std::fputs(imported.json.c_str(), stdout);
   return 0;
 }
 

@@ -21,6 +21,8 @@ constexpr std::string_view yellow = "\x1b[33m";
 constexpr std::string_view indent = "      ";                  // under the name
 constexpr std::string_view tail_indent = "        ";           // transcript lines
 constexpr std::string_view value_indent = "                ";  // continuation of a labelled value
+// At most this many bytes of one line of a field or of the transcript: a peer's line may be 32 KB.
+constexpr std::size_t max_line_shown = 1000;
 
 struct label {
   std::string_view text;
@@ -85,7 +87,7 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
       out += value_indent;
     }
     first = false;
-    append_printable(out, line, false);
+    append_printable(out, line, false, max_line_shown);
     out += '\n';
   }
 }
@@ -103,7 +105,7 @@ void append_transcript_tail(std::string& out, std::string_view transcript, std::
         "transcript, last " + std::to_string(lines.size() - from) + " of " + std::to_string(lines.size()) + " lines:\n";
   for (std::size_t i = from; i < lines.size(); ++i) {
     out += tail_indent;
-    append_printable(out, lines[i], false);
+    append_printable(out, lines[i], false, max_line_shown);
     out += '\n';
   }
 }

@@ -107,4 +107,16 @@ void append_printable(std::string& out, std::string_view in, bool keep_cr) {
   }
 }
 
+void append_printable(std::string& out, std::string_view in, bool keep_cr, std::size_t max) {
+  if (in.size() <= max) {
+    append_printable(out, in, keep_cr);
+    return;
+  }
+  std::size_t cut = max;
+  // Back to the start of a sequence, at most 3 bytes: a stray continuation byte stays U+FFFD.
+  for (std::size_t k = 0; k < 3 && cut > 0 && is_continuation(static_cast<unsigned char>(in[cut])); ++k) --cut;
+  append_printable(out, in.substr(0, cut), keep_cr);
+  out += "...";
+}
+
 }  // namespace ehlo::report

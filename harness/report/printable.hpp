@@ -4,6 +4,7 @@
 // JSON string may carry as they are.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,10 @@ namespace ehlo::report {
 ///    truncated sequence, an overlong form, a surrogate, past U+10FFFF): U+FFFD.
 /// What remains is a legal XML 1.0 character and harmless on a terminal.
 void append_printable(std::string& out, std::string_view in, bool keep_cr);
+
+/// As above, of at most `max` bytes of `in` (not cut inside a UTF-8 sequence),
+/// then "..." when `in` was cut: a peer's 1 MB line or a file's 1 MB key shown bounded.
+void append_printable(std::string& out, std::string_view in, bool keep_cr, std::size_t max);
 
 inline std::string printable(std::string_view in, bool keep_cr = false) {
   std::string out;

@@ -1,9 +1,9 @@
 #include "run/inputs.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 
+#include "report/printable.hpp"
+#include "scenario/input_files.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "scenario/transcript_import.hpp"
@@ -14,82 +14,86 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t max_transcript_bytes = 64u << 20;
+/// At most this many bytes of an error line: file names and what a file holds are the file's.
+constexpr std::size_t max_error_shown = 8192;
 
 bool playable(const fs::path& p) {
   const auto ext = p.extension();
-  return (ext == ".json" && !p.string().ends_with(".schema.json")) || ext == ".txt";
+  return (ext == ".json" && !p.filename().string().ends_with(".schema.json")) || ext == ".txt";
 }
 
-/// A JSON object starts with "{" after white space; anything else is read as a transcript.
-bool looks_like_json(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  char c = 0;
-  while (in.get(c))
-    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c == '{';
-  return false;
+/// A file named *.json is a scenario (its errors are JSON's, with line and
+/// column); so is any other whose text starts with "{" after white space.
+/// Anything else is read as a transcript.
+bool is_scenario(const fs::path& file, std::string_view text) {
+  if (file.extension() == ".json") return true;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string_view::npos && text[first] == '{';
 }
 
-void load_transcript(const fs::path& file, input& in, std::vector<std::string>& errors) {
-  std::error_code ec;
-  const auto size = fs::file_size(file, ec);
-  if (ec || size > max_transcript_bytes) {
-    errors.push_back(file.string() + ": " + (ec ? ec.message() : "too big for a transcript"));
-    return;
-  }
-  std::ifstream f(file, std::ios::binary);
-  const std::string text{std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+/// A line for `errors`: every byte printable (a NUL would cut it short, an ESC
+/// drive the terminal) and bounded.
+void add_error(std::vector<std::string>& errors, std::string_view line) {
+  errors.emplace_back();
+  report::append_printable(errors.back(), line, false, max_error_shown);
+}
+
+void load_transcript(const fs::path& file, std::string_view text, input& in, std::vector<std::string>& errors) {
+  const scenario::import_settings settings;
   const auto format = scenario::detect_format(text);
   if (!format) {
-    errors.push_back(file.string() + ": neither a scenario nor a transcript ehlo can read");
+    const auto why = scenario::explain_no_format(text);
+    add_error(errors, file.string() + ":" + std::to_string(why.line) +
+                          ": neither a scenario (*.json) nor a transcript ehlo can tell: " + why.what);
     return;
   }
-  scenario::transcript_error err;
-  const auto steps = scenario::read_transcript(text, *format, err);
-  if (err || steps.empty()) {
-    errors.push_back(file.string() + ":" + std::to_string(err.line) + ": " +
-                     (err ? err.what : std::string("no SMTP conversation in it")));
+  auto imported = scenario::import_transcript_text(text, *format, scenario::name_from_file(file.filename().string()),
+                                                   "imported from " + file.string(), settings);
+  if (imported.err) {
+    add_error(errors, file.string() + ":" + std::to_string(imported.err.line) + ": " + imported.err.what);
     return;
   }
-  in.sc = scenario::import_transcript(steps, scenario::name_from_file(file.filename().string()),
-                                      "imported from " + file.string());
-  std::vector<scenario::diagnostic> problems;
-  scenario::load_settings settings;
-  settings.folder = file.parent_path();
-  scenario::check_flow(in.sc, settings, problems);
-  for (const auto& d : problems) errors.push_back(scenario::to_string(file.string(), d));
+  in.sc = std::move(imported.sc);
 }
 
 }  // namespace
 
 std::vector<input> load_inputs(const std::vector<std::string_view>& args, std::vector<std::string>& errors) {
   std::vector<input> inputs;
-  for (const auto arg : args) {
-    const fs::path root{arg};
-    std::vector<std::pair<fs::path, std::string>> files;  // file, report name
-    std::error_code ec;
-    if (fs::is_directory(root, ec)) {
-      for (const auto& e : fs::recursive_directory_iterator(root, ec))
-        if (e.is_regular_file() && playable(e.path()))
-          files.emplace_back(e.path(), fs::relative(e.path(), root).replace_extension().generic_string());
-      std::sort(files.begin(), files.end());
-    } else if (fs::is_regular_file(root, ec)) {
-      files.emplace_back(root, root.stem().string());
-    } else {
-      errors.push_back(std::string(arg) + ": no such file or folder");
+  std::vector<scenario::listed_file> files;
+  std::vector<std::string> arg_errors;
+  scenario::list_files(args, playable, "scenarios (*.json) or transcripts (*.txt)", files, arg_errors);
+  for (const auto& e : arg_errors) add_error(errors, e);
+  const scenario::load_settings load;
+  const std::size_t max_bytes = std::max(load.max_file_bytes, scenario::transcript_limits{}.max_bytes);
+  std::string text;
+  for (const auto& [file, folder, problem] : files) {
+    input in{
+        file,
+        folder.empty() ? file.stem().string() : file.lexically_relative(folder).replace_extension().generic_string(),
+        {}};
+    if (!problem.empty()) {
+      add_error(errors, file.string() + ": cannot be read: " + problem);
       continue;
     }
-    for (auto& [file, name] : files) {
-      input in{file, name, {}};
-      if (looks_like_json(file)) {
-        auto loaded = scenario::load_scenario_file(file);
-        for (const auto& d : loaded.errors) errors.push_back(scenario::to_string(file.string(), d));
-        in.sc = std::move(loaded.sc);
-      } else {
-        load_transcript(file, in, errors);
-      }
-      inputs.push_back(std::move(in));
+    if (const auto failed = scenario::read_regular_file(file, max_bytes, text)) {
+      add_error(errors, file.string() + (failed->what == scenario::read_failure::kind::unreadable
+                                             ? ": cannot be read: " + failed->why
+                                             : ": " + std::to_string(failed->size) +
+                                                   " bytes, more than a scenario or a transcript may be (" +
+                                                   std::to_string(max_bytes) + " bytes)"));
+      continue;
     }
+    if (is_scenario(file, text)) {
+      scenario::load_settings settings;
+      settings.folder = file.parent_path().empty() ? "." : file.parent_path();
+      auto loaded = scenario::load_scenario(text, settings);
+      for (const auto& d : loaded.errors) add_error(errors, scenario::to_string(file.string(), d));
+      in.sc = std::move(loaded.sc);
+    } else {
+      load_transcript(file, text, in, errors);
+    }
+    inputs.push_back(std::move(in));
   }
   return inputs;
 }

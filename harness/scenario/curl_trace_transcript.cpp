@@ -86,7 +86,7 @@ void guess_line_ends(std::string& raw) {
 
 class trace_reader {
  public:
-  explicit trace_reader(transcript_error& err) : b_(err) {}
+  trace_reader(transcript_error& err, const transcript_limits& limits) : b_(err, limits) {}
 
   std::vector<transcript_step> read(std::string_view text) {
     line_cursor lines(text);
@@ -262,8 +262,9 @@ mark curl_trace_mark(std::string_view line) noexcept {
   return ours ? mark::line : mark::none;
 }
 
-std::vector<transcript_step> read_curl_trace(std::string_view text, transcript_error& err) {
-  return trace_reader(err).read(text);
+std::vector<transcript_step> read_curl_trace(std::string_view text, transcript_error& err,
+                                             const transcript_limits& limits) {
+  return trace_reader(err, limits).read(text);
 }
 
 }  // namespace ehlo::scenario::detail

@@ -53,8 +53,9 @@ mark curl_verbose_mark(std::string_view line) noexcept {
   return ours ? mark::line : mark::none;
 }
 
-std::vector<transcript_step> read_curl_verbose(std::string_view text, transcript_error& err) {
-  step_builder b(err);
+std::vector<transcript_step> read_curl_verbose(std::string_view text, transcript_error& err,
+                                               const transcript_limits& limits) {
+  step_builder b(err, limits);
   line_cursor lines(text);
   // After a 354, curl sends the body and shows at most "} [N bytes data]".
   bool in_data = false, data_shown = false;

@@ -31,6 +31,22 @@ std::string describe(std::string_view rest) {
   return buf;
 }
 
+/// A key or a number as an error shows it: at most 60 bytes of it, quoted and
+/// escaped (a key may hold a NUL or an escape sequence), so a 1 MB key gives a short message.
+std::string excerpt(std::string_view s) {
+  constexpr std::size_t max = 60;
+  std::string out;
+  if (s.size() <= max) {
+    append_quoted(out, s);
+    return out;
+  }
+  std::size_t cut = max - 3;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+  append_quoted(out, s.substr(0, cut));
+  out.insert(out.size() - 1, "...");
+  return out + " (" + std::to_string(s.size()) + " bytes)";
+}
+
 class reader {
  public:
   reader(std::string_view text, const settings& limits) : text_(text), limits_(limits) {}
@@ -141,7 +157,8 @@ class reader {
     v.kind = type::number;
     v.text = text_.substr(start, at_ - start);
     const auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), v.number);
-    if (ec == std::errc::result_out_of_range) return fail("number " + v.text + " is out of range");
+    if (ec == std::errc::result_out_of_range)
+      return fail("number " + (v.text.size() <= 24 ? v.text : v.text.substr(0, 20) + "...") + " is out of range");
     return true;
   }
 
@@ -241,7 +258,7 @@ class reader {
   }
 
   bool duplicate(const member& m) {
-    if (error_.what.empty()) error_ = {m.key_pos, "duplicate key \"" + m.key + "\""};
+    if (error_.what.empty()) error_ = {m.key_pos, "duplicate key " + excerpt(m.key)};
     return false;
   }
 
@@ -305,7 +322,7 @@ class reader {
       if (v.members.size() < 32 && v.find(m.key) != nullptr) return duplicate(m);
       skip_space();
       if (at_ >= text_.size() || text_[at_] != ':')
-        return fail("expected ':' after the key \"" + m.key + "\", found " + describe(rest()));
+        return fail("expected ':' after the key " + excerpt(m.key) + ", found " + describe(rest()));
       ++at_;
       skip_space();
       if (!parse_value(m.val, depth)) return false;
@@ -380,6 +397,13 @@ void append_quoted(std::string& out, std::string_view s) {
       if (n == 0) {
         out += "\xEF\xBF\xBD";  // U+FFFD: the caller should not have passed invalid UTF-8
         ++i;
+      } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+        // A C1 control (U+0080..U+009F): some terminals obey U+009B as CSI, so
+        // it is written escaped, as the C0 controls are; the value is the same.
+        out += "\\u00";
+        out += hex[static_cast<unsigned char>(s[i + 1]) >> 4];
+        out += hex[static_cast<unsigned char>(s[i + 1]) & 0xf];
+        i += 2;
       } else {
         out.append(s.substr(i, n));
         i += n;

@@ -24,8 +24,8 @@ mark msmtp_mark(std::string_view line) noexcept {
   return ours ? mark::line : mark::none;
 }
 
-std::vector<transcript_step> read_msmtp(std::string_view text, transcript_error& err) {
-  step_builder b(err);
+std::vector<transcript_step> read_msmtp(std::string_view text, transcript_error& err, const transcript_limits& limits) {
+  step_builder b(err, limits);
   line_cursor lines(text);
   std::string errors;  // "msmtp: ..." lines: they happened last (see the header)
   bool tls_parameters = false;

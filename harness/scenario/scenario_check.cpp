@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "scenario/input_files.hpp"
 #include "scenario/line_rules.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/scenario_names.hpp"
@@ -148,10 +149,12 @@ class flow {
       if (a.file.empty()) {
         uses(s, ap + "/content", a.content);
       } else if (!settings_.folder.empty()) {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(settings_.folder / a.file, ec))
+        if (const auto why = unreadable(settings_.folder / a.file)) {
+          const std::string file = "attachment file \"" + a.file + "\"";
+          const std::string where = " (looked in " + settings_.folder.string() + ")";
           error(s, ap + "/file",
-                "attachment file \"" + a.file + "\" is not there (looked in " + settings_.folder.string() + ")");
+                *why == "no such file" ? file + " is not there" + where : file + where + " cannot be read: " + *why);
+        }
       }
     }
     conv_.data = data_state::none;

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <iterator>
 #include <regex>
 
 #include "proto/rules.hpp"
+#include "scenario/input_files.hpp"
 #include "scenario/line_rules.hpp"
 #include "scenario/regex_syntax.hpp"
 #include "scenario/scenario_names.hpp"
@@ -42,6 +42,24 @@ std::string show(std::string_view s) {
   json::append_quoted(out, s.size() > 60 ? s.substr(0, 57) : s);
   if (s.size() > 60) out.insert(out.size() - 1, "...");
   return out;
+}
+
+/// A number as the file wrote it, cut when long: a 1 MB number gives a short message.
+std::string number_text(const json::value& v) {
+  if (v.text.size() <= 24) return v.text;
+  return v.text.substr(0, 20) + "... (" + std::to_string(v.text.size()) + " digits)";
+}
+
+/// At most `max` bytes of `s`, not cut inside a UTF-8 sequence, "..." after a cut.
+void append_bounded(std::string& out, std::string_view s, std::size_t max) {
+  if (s.size() <= max) {
+    out += s;
+    return;
+  }
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  out += s.substr(0, cut);
+  out += "...";
 }
 
 std::string join_quoted(std::span<const std::string_view> names) {
@@ -214,8 +232,8 @@ class loader {
     if (!expect(v, "version", type::number)) return;
     if (v.text != std::to_string(format_version)) {
       error(v, "version",
-            "version " + v.text + " is not one this ehlo reads (it reads version " + std::to_string(format_version) +
-                ")");
+            "version " + number_text(v) + " is not one this ehlo reads (it reads version " +
+                std::to_string(format_version) + ")");
       return;
     }
     out = format_version;
@@ -514,7 +532,7 @@ class loader {
     const char* e = b + v.text.size();
     const auto [end, ec] = std::from_chars(b, e, n);
     if (ec != std::errc{} || end != e || n > max) {
-      error(v, pointer, "expected a whole number from 0 to " + std::to_string(max) + ", found " + v.text);
+      error(v, pointer, "expected a whole number from 0 to " + std::to_string(max) + ", found " + number_text(v));
       return false;
     }
     out = n;
@@ -801,8 +819,12 @@ class loader {
 std::string to_string(std::string_view file, const diagnostic& d) {
   std::string out(file);
   out += ':' + std::to_string(d.pos.line) + ':' + std::to_string(d.pos.column) + ": ";
-  if (!d.pointer.empty()) out += d.pointer + ": ";
-  out += d.what;
+  // The pointer holds the file's keys as they are, of any length.
+  if (!d.pointer.empty()) {
+    append_bounded(out, d.pointer, max_pointer_shown);
+    out += ": ";
+  }
+  append_bounded(out, d.what, max_what_shown);
   return out;
 }
 
@@ -828,20 +850,15 @@ loaded load_scenario(std::string_view text, const load_settings& settings) {
 }
 
 loaded load_scenario_file(const std::filesystem::path& file, load_settings settings) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(file, ec);
-  if (ec) return {{}, {{{1, 1}, "", "cannot be read: " + ec.message()}}};
-  if (size > settings.max_file_bytes)
+  std::string text;
+  if (const auto failed = read_regular_file(file, settings.max_file_bytes, text)) {
+    if (failed->what == read_failure::kind::unreadable) return {{}, {{{1, 1}, "", "cannot be read: " + failed->why}}};
     return {{},
             {{{1, 1},
               "",
-              "the file is " + std::to_string(size) + " bytes; a scenario file is at most " +
+              "the file is " + std::to_string(failed->size) + " bytes; a scenario file is at most " +
                   std::to_string(settings.max_file_bytes)}}};
-  std::ifstream in(file, std::ios::binary);
-  std::string text;
-  text.resize(static_cast<std::size_t>(size));
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (!in || in.gcount() != static_cast<std::streamsize>(size)) return {{}, {{{1, 1}, "", "cannot be read"}}};
+  }
   if (settings.folder.empty()) settings.folder = file.parent_path().empty() ? "." : file.parent_path();
   return load_scenario(text, settings);
 }

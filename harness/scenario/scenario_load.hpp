@@ -27,7 +27,12 @@ struct diagnostic {
   std::string what;
 };
 
-/// "x.json:14:9: steps/3/S: reply code \"25\" is not three digits".
+/// "x.json:14:9: steps/3/S: reply code \"25\" is not three digits". The
+/// pointer and the message are cut at these many bytes ("..." after a cut):
+/// a pointer holds the file's keys, of any length. Neither is escaped for a
+/// terminal: the caller does that (report/printable.hpp).
+inline constexpr std::size_t max_pointer_shown = 200;
+inline constexpr std::size_t max_what_shown = 1000;
 std::string to_string(std::string_view file, const diagnostic& d);
 
 struct load_settings {

@@ -106,8 +106,9 @@ mark smtplib_mark(std::string_view line) noexcept {
   return ours ? mark::line : mark::none;
 }
 
-std::vector<transcript_step> read_smtplib(std::string_view text, transcript_error& err) {
-  step_builder b(err);
+std::vector<transcript_step> read_smtplib(std::string_view text, transcript_error& err,
+                                          const transcript_limits& limits) {
+  step_builder b(err, limits);
   line_cursor lines(text);
   std::string bytes;
   std::string partial;  // sent text after its last LF: the next "send:" goes on with it

@@ -48,8 +48,8 @@ mark swaks_mark(std::string_view line) noexcept {
   return p->what == kind::server && starts_with_code(text_of(line)) ? mark::reply : mark::line;
 }
 
-std::vector<transcript_step> read_swaks(std::string_view text, transcript_error& err) {
-  step_builder b(err);
+std::vector<transcript_step> read_swaks(std::string_view text, transcript_error& err, const transcript_limits& limits) {
+  step_builder b(err, limits);
   line_cursor lines(text);
   std::string_view line;
   while (lines.next(line)) {

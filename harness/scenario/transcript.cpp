@@ -47,11 +47,53 @@ std::ostream& operator<<(std::ostream& os, const transcript_step& s) {
   return os;
 }
 
-std::vector<transcript_step> read_sc_transcript(std::string_view text, transcript_error& err) {
+std::string transcript_too_big(std::uintmax_t size, const transcript_limits& limits) {
+  return std::to_string(size) + " bytes, more than the transcript size limit (" + std::to_string(limits.max_bytes) +
+         " bytes)";
+}
+
+bool check_transcript_text(std::string_view text, const transcript_limits& limits, transcript_error& err) {
+  err = {};
+  if (text.size() > limits.max_bytes) {
+    err = {1, transcript_too_big(text.size(), limits)};
+    return false;
+  }
+  if (const std::size_t cr = text.find('\r');
+      text.find('\n') == std::string_view::npos && cr != std::string_view::npos && cr + 1 < text.size()) {
+    err = {1, "the lines end with CR alone (the file has a CR and no LF); ehlo reads lines that end with LF or CR LF"};
+    return false;
+  }
+  std::size_t number = 0;
+  for (std::size_t at = 0; at < text.size();) {
+    ++number;
+    const std::size_t lf = text.find('\n', at);
+    const std::size_t end = lf == std::string_view::npos ? text.size() : lf;
+    const std::size_t size = end - at - (end > at && text[end - 1] == '\r' ? 1 : 0);
+    if (size > limits.max_line_bytes) {
+      err = {number, detail::line_too_long(limits)};
+      return false;
+    }
+    if (lf == std::string_view::npos) break;
+    at = lf + 1;
+  }
+  return true;
+}
+
+std::vector<transcript_step> read_sc_transcript(std::string_view text, transcript_error& err,
+                                                const transcript_limits& limits) {
   err = {};
   std::vector<transcript_step> steps;
+  if (!check_transcript_text(text, limits, err)) return steps;
   pending_note note;
-  std::size_t number = 0;
+  std::size_t number = 0, kept = 0;
+  // Whether one more line of `size` bytes may be kept; sets `err` when not.
+  const auto room = [&](std::size_t size) {
+    if (size > limits.max_line_bytes)
+      err = {number, detail::line_too_long(limits)};
+    else if (++kept > limits.max_lines)
+      err = {number, detail::too_many_lines(limits)};
+    return !err;
+  };
   while (!text.empty()) {
     const std::size_t eol = text.find('\n');
     std::string_view line = text.substr(0, eol);
@@ -60,6 +102,7 @@ std::vector<transcript_step> read_sc_transcript(std::string_view text, transcrip
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
     if (line == sc_data_not_shown) {
+      if (!room(0)) return steps;
       note.give(steps.emplace_back(transcript_step{side::client, {}, number, {}, true}));
       continue;
     }
@@ -72,6 +115,7 @@ std::vector<transcript_step> read_sc_transcript(std::string_view text, transcrip
     if (line.starts_with("S:") || line.starts_with("C:")) {
       const side from = line[0] == 'S' ? side::server : side::client;
       const std::string_view said = after_prefix(line);
+      if (!room(said.size())) return steps;
       // Some captures prefix every line of a multi-line reply ("S: 250-a",
       // "S: 250 b"): a line with a code continues a reply whose last line
       // still announces more with "-".
@@ -89,6 +133,9 @@ std::vector<transcript_step> read_sc_transcript(std::string_view text, transcrip
       return steps;  // the comments read so far belong to no step yet: dropped
     }
     transcript_step& last = steps.back();
+    const bool wrapped = last.from == side::server && !starts_with_code(line);
+    if (!room(wrapped ? last.lines.back().size() + 1 + line.size() : line.size())) return steps;
+    if (wrapped) --kept;  // a wrapped line joins the line above: no line more is kept
     if (last.from == side::client) {
       note.give(steps.emplace_back(transcript_step{side::client, {std::string(line)}, number}));
     } else if (starts_with_code(line)) {

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -59,8 +60,30 @@ struct transcript_error {
   explicit operator bool() const noexcept { return line != 0; }
 };
 
+/// Limits on reading a transcript, so that a hostile or mistaken file (a line
+/// of 100 MB, a DATA of a million lines) ends in its own error, naming the
+/// limit, in bounded memory. The defaults follow what a scenario can hold
+/// (scenario_load.hpp), so an import within them loads: a scenario file is at
+/// most 16 MB, a string at most 4 MB (a line of 256 KB stays under it even
+/// when every byte of it is written as ${hex(..)}), and 100 000 steps.
+struct transcript_limits {
+  std::size_t max_bytes = std::size_t{16} << 20;        ///< the text
+  std::size_t max_line_bytes = std::size_t{256} << 10;  ///< a line of the text, and of a step
+  std::size_t max_lines = 100'000;                      ///< lines kept in steps: reply, command and data lines
+};
+
+/// Checks `text` against the limits a reader cannot see line by line: its
+/// size, each line's length, and line ends of CR alone (a file with CR and no
+/// LF, which every reader would take for one line). Every reader runs it first.
+bool check_transcript_text(std::string_view text, const transcript_limits& limits, transcript_error& err);
+
+/// "17000000 bytes, more than the transcript size limit (16777216 bytes)".
+std::string transcript_too_big(std::uintmax_t size, const transcript_limits& limits);
+
 /// Reads S:/C: text. On a line that belongs to no step (text before the first
 /// S: or C:), stops and reports it in `err`; the steps read so far are returned.
-std::vector<transcript_step> read_sc_transcript(std::string_view text, transcript_error& err);
+/// Past a limit, stops likewise with an error naming the limit.
+std::vector<transcript_step> read_sc_transcript(std::string_view text, transcript_error& err,
+                                                const transcript_limits& limits = {});
 
 }  // namespace ehlo::scenario

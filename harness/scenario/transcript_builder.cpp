@@ -37,7 +37,24 @@ transcript_step& step_builder::start(side from, std::size_t at) {
   return s;
 }
 
+std::string line_too_long(const transcript_limits& limits) {
+  return "a line longer than " + std::to_string(limits.max_line_bytes) + " bytes (the transcript line-length limit)";
+}
+
+std::string too_many_lines(const transcript_limits& limits) {
+  return "more than " + std::to_string(limits.max_lines) +
+         " lines of SMTP conversation (the transcript line-count limit; a scenario holds at most as many steps)";
+}
+
+bool step_builder::room(std::size_t size, std::size_t at) {
+  if (failed()) return false;
+  if (size > limits_.max_line_bytes) return fail(at, line_too_long(limits_));
+  if (++kept_ > limits_.max_lines) return fail(at, too_many_lines(limits_));
+  return true;
+}
+
 void step_builder::server_line(std::string_view text, std::size_t at) {
+  if (!room(text.size(), at)) return;
   if (!steps_.empty() && steps_.back().from == side::server && !steps_.back().lines.empty() &&
       continues(steps_.back().lines.back()) && starts_with_code(text)) {
     steps_.back().lines.emplace_back(text);
@@ -47,13 +64,16 @@ void step_builder::server_line(std::string_view text, std::size_t at) {
 }
 
 void step_builder::client_line(std::string_view text, std::size_t at) {
+  if (!room(text.size(), at)) return;
   start(side::client, at).lines.emplace_back(text);
 }
 
-void step_builder::data_not_shown(std::size_t at) { start(side::client, at).data_not_shown = true; }
+void step_builder::data_not_shown(std::size_t at) {
+  if (room(0, at)) start(side::client, at).data_not_shown = true;
+}
 
-bool step_builder::fail(std::size_t at, const char* what) {
-  if (!err_) err_ = {at, what};
+bool step_builder::fail(std::size_t at, std::string what) {
+  if (!err_) err_ = {at, std::move(what)};
   return false;
 }
 

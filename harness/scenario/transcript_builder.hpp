@@ -24,6 +24,11 @@ inline bool starts_with_code(std::string_view s) {
 /// "250-...": a reply line after which the reply goes on.
 inline bool continues(std::string_view s) { return starts_with_code(s) && s.size() > 3 && s[3] == '-'; }
 
+/// "a line longer than 1048576 bytes (the transcript line-length limit)", and
+/// the line-count limit's message.
+std::string line_too_long(const transcript_limits& limits);
+std::string too_many_lines(const transcript_limits& limits);
+
 /// Bytes no tool prints in its text output (C0 controls but TAB and CR, DEL):
 /// a line that holds one and belongs to no step is garbage, not chatter.
 bool is_binary(std::string_view line) noexcept;
@@ -43,7 +48,7 @@ class line_cursor {
 
 class step_builder {
  public:
-  explicit step_builder(transcript_error& err) : err_(err) { err_ = {}; }
+  step_builder(transcript_error& err, const transcript_limits& limits) : err_(err), limits_(limits) { err_ = {}; }
 
   /// A note for the next step that starts (or, at the end, for the last one).
   void note(std::string_view text);
@@ -54,7 +59,8 @@ class step_builder {
   void data_not_shown(std::size_t at);
 
   /// Records the first error; returns false so a reader can `return b.fail(...)`.
-  bool fail(std::size_t at, const char* what);
+  /// After an error no more lines are kept.
+  bool fail(std::size_t at, std::string what);
   bool failed() const noexcept { return static_cast<bool>(err_); }
 
   /// The last step when it is a whole reply (its last line without "-").
@@ -65,19 +71,26 @@ class step_builder {
 
  private:
   transcript_step& start(side from, std::size_t at);
+  /// Whether one more line of `size` bytes may be kept; fails at `at` when not.
+  bool room(std::size_t size, std::size_t at);
 
   transcript_error& err_;
+  const transcript_limits& limits_;
+  std::size_t kept_ = 0;
   std::vector<transcript_step> steps_;
   std::string note_;
   bool has_note_ = false;
 };
 
 // The readers of transcript_formats.hpp, one per format family.
-std::vector<transcript_step> read_swaks(std::string_view text, transcript_error& err);
-std::vector<transcript_step> read_curl_verbose(std::string_view text, transcript_error& err);
-std::vector<transcript_step> read_curl_trace(std::string_view text, transcript_error& err);
-std::vector<transcript_step> read_smtplib(std::string_view text, transcript_error& err);
-std::vector<transcript_step> read_msmtp(std::string_view text, transcript_error& err);
+std::vector<transcript_step> read_swaks(std::string_view text, transcript_error& err, const transcript_limits& limits);
+std::vector<transcript_step> read_curl_verbose(std::string_view text, transcript_error& err,
+                                               const transcript_limits& limits);
+std::vector<transcript_step> read_curl_trace(std::string_view text, transcript_error& err,
+                                             const transcript_limits& limits);
+std::vector<transcript_step> read_smtplib(std::string_view text, transcript_error& err,
+                                          const transcript_limits& limits);
+std::vector<transcript_step> read_msmtp(std::string_view text, transcript_error& err, const transcript_limits& limits);
 
 /// What a line says about the format it is in, for detect_format: nothing, a
 /// line of the format, or one of its server reply lines.

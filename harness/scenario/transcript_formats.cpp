@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdio>
 
 #include "scenario/transcript_builder.hpp"
 
@@ -78,20 +79,53 @@ std::optional<transcript_format> detect_format(std::string_view text) noexcept {
   return best;
 }
 
-std::vector<transcript_step> read_transcript(std::string_view text, transcript_format f, transcript_error& err) {
+transcript_error explain_no_format(std::string_view text) {
+  if (text.empty()) return {1, "the file is empty"};
+  detail::line_cursor lines(text);
+  std::string_view line;
+  std::size_t first = 0;  // the first meaningful line
+  for (std::size_t seen = 0; seen < detect_lines && lines.next(line);) {
+    if (detail::is_binary(line)) {
+      std::size_t at = 0;
+      while (at < line.size() && !detail::is_binary(line.substr(at, 1))) ++at;
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(line[at]));
+      return {lines.number(), "binary data, not a transcript: byte " + std::string(byte) + " at byte " +
+                                  std::to_string(at + 1) + " of the line is no text a capture tool prints"};
+    }
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos || detail::strip_curl_meter(line) ||
+        is_config_line(line))
+      continue;
+    ++seen;
+    if (first == 0) {
+      first = lines.number();
+      const std::size_t c = line.find_first_not_of(" \t");
+      if (line[c] == '{' || line[c] == '[')
+        return {first, "JSON, not a transcript (a scenario is read from a file named *.json)"};
+    }
+  }
+  if (first == 0) return {1, "the file holds only white space"};
+  return {first, "this line is no S:/C: line, and the first " + std::to_string(detect_lines) +
+                     " lines hold no server reply in another format's form"};
+}
+
+std::vector<transcript_step> read_transcript(std::string_view text, transcript_format f, transcript_error& err,
+                                             const transcript_limits& limits) {
+  if (f == transcript_format::sc) return read_sc_transcript(text, err, limits);
+  if (!check_transcript_text(text, limits, err)) return {};
   switch (f) {
     case transcript_format::sc:
-      return read_sc_transcript(text, err);
+      break;
     case transcript_format::swaks:
-      return detail::read_swaks(text, err);
+      return detail::read_swaks(text, err, limits);
     case transcript_format::curl_verbose:
-      return detail::read_curl_verbose(text, err);
+      return detail::read_curl_verbose(text, err, limits);
     case transcript_format::curl_trace:
-      return detail::read_curl_trace(text, err);
+      return detail::read_curl_trace(text, err, limits);
     case transcript_format::smtplib:
-      return detail::read_smtplib(text, err);
+      return detail::read_smtplib(text, err, limits);
     case transcript_format::msmtp:
-      return detail::read_msmtp(text, err);
+      return detail::read_msmtp(text, err, limits);
   }
   err = {1, "unknown transcript format"};
   return {};

@@ -79,7 +79,14 @@ std::optional<transcript_format> format_of(std::string_view name) noexcept;
 /// its first line that is not a comment is an S: or C: line. nullopt: none.
 std::optional<transcript_format> detect_format(std::string_view text) noexcept;
 
-std::vector<transcript_step> read_transcript(std::string_view text, transcript_format f, transcript_error& err);
+std::vector<transcript_step> read_transcript(std::string_view text, transcript_format f, transcript_error& err,
+                                             const transcript_limits& limits = {});
+
+/// Why detect_format found no format in `text`, at the line that shows it: an
+/// empty file, one of white space only, a line with control bytes (binary
+/// data), JSON (a scenario in a file not named *.json), or no line of any
+/// format (the first meaningful line).
+transcript_error explain_no_format(std::string_view text);
 
 /// The S:/C: form: each note as "# " lines before its step, every step line
 /// with its prefix ("S: ", "C: "), a data_not_shown step as sc_data_not_shown,

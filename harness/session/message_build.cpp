@@ -2,36 +2,27 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <system_error>
 #include <utility>
 
 #include "proto/mime_builder.hpp"
+#include "scenario/input_files.hpp"
 #include "session/line_text.hpp"
 
 namespace ehlo::session {
 
 namespace {
 
+/// A FIFO or a device named as an attachment is refused, not read (or waited on) for ever.
 bool read_file(const std::filesystem::path& path, std::size_t max, std::string& out, std::string& error) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    error = "cannot read attachment " + path.string() + ": " + ec.message();
-    return false;
-  }
-  if (size > max) {
+  const auto failed = scenario::read_regular_file(path, max, out);
+  if (!failed) return true;
+  if (failed->what == scenario::read_failure::kind::unreadable)
+    error = "cannot read attachment " + path.string() + ": " + failed->why;
+  else
     error =
         "attachment " + path.string() + " is larger than the message size limit (" + std::to_string(max) + " bytes)";
-    return false;
-  }
-  std::ifstream f(path, std::ios::binary);
-  out.resize(static_cast<std::size_t>(size));
-  if (!f.read(out.data(), static_cast<std::streamsize>(out.size()))) {
-    error = "cannot read attachment " + path.string();
-    return false;
-  }
-  return true;
+  return false;
 }
 
 }  // namespace

@@ -80,6 +80,30 @@ TEST_CASE("printable: controls become their pictures, bad UTF-8 U+FFFD, the rest
   }
 }
 
+TEST_CASE("printable: bounded, cut between characters") {
+  CHECK(rp::printable("abc") == "abc");
+  std::string out;
+  rp::append_printable(out, "abcdef", false, 6);
+  CHECK(out == "abcdef");
+  out.clear();
+  rp::append_printable(out,
+                       "abc\x1b"
+                       "def",
+                       false, 4);
+  CHECK(out == "abc\xE2\x90\x9B...");
+  out.clear();
+  rp::append_printable(out,
+                       "ab\xE2\x82\xAC"
+                       "cd",
+                       false, 4);  // "€" is not cut in two
+  CHECK(out == "ab...");
+  out.clear();
+  rp::append_printable(out, std::string(1'000'000, '\0'), false, 10);
+  CHECK(out ==
+        "\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80\xE2\x90\x80"
+        "\xE2\x90\x80...");
+}
+
 TEST_CASE("printable: any bytes come out clean") {
   std::mt19937_64 rng(20240501);
   for (int round = 0; round < 2000; ++round) {

@@ -111,4 +111,24 @@ TEST_CASE("json: append_quoted writes what parse reads back") {
   std::string q;
   json::append_quoted(q, "a\xff");
   CHECK(q == "\"a\xEF\xBF\xBD\"");
+  // C1 controls (U+009B is CSI to some terminals) are written escaped, and read back the same.
+  q.clear();
+  json::append_quoted(q,
+                      "x\xC2\x9B"
+                      "31m\xC2\x80\xC2\xA0");
+  CHECK(q == "\"x\\u009b31m\\u0080\xC2\xA0\"");
+  json::parse_error err;
+  CHECK(json::parse(q, err)->text ==
+        "x\xC2\x9B"
+        "31m\xC2\x80\xC2\xA0");
+}
+
+TEST_CASE("json: errors quote keys escaped and cut, and numbers cut") {
+  CHECK(error_of("{\"na\\u0000me\": 1, \"na\\u0000me\": 2}") == "1:19: duplicate key \"na\\u0000me\"");
+  const std::string key(1'000'000, 'k');
+  const std::string dup = error_of("{\"" + key + "\": 1, \"" + key + "\": 2}");
+  CHECK(dup.size() < 120);
+  CHECK(dup.ends_with("kkk...\" (1000000 bytes)"));
+  CHECK(error_of("{\"" + key + "\" 1}").size() < 150);
+  CHECK(error_of("1" + std::string(400, '0')) == "1:402: number 10000000000000000000... is out of range");
 }

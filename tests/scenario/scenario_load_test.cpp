@@ -259,5 +259,21 @@ TEST_CASE("load: limits") {
         "big.json:1:1: the file is 2000 bytes; a scenario file is at most 1000");
   const auto missing = sc::load_scenario_file("/nonexistent/ehlo.json");
   REQUIRE(missing.errors.size() == 1);
-  CHECK(missing.errors[0].what.starts_with("cannot be read: "));
+  CHECK(missing.errors[0].what == "cannot be read: no such file");
+  const auto device = sc::load_scenario_file("/dev/zero");
+  REQUIRE(device.errors.size() == 1);
+  CHECK(device.errors[0].what == "cannot be read: a character device, not a regular file");
+}
+
+TEST_CASE("load: an error about a 1 MB key or number is short") {
+  const std::string key(1'000'000, 'k');
+  const auto vars =
+      errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}], "vars": {")j" + key + R"j(": 1}})j");
+  CHECK(vars.size() < 1400);
+  CHECK(vars.find("kkk...: expected a string, found a number") != std::string::npos);
+  const auto version =
+      errors_of(R"j({"version": 1.)j" + std::string(1'000'000, '0') + R"j(, "name": "x", "steps": [{"S": "220 x"}]})j");
+  CHECK(version ==
+        "f:1:13: version: version 1.000000000000000000... (1000002 digits) is not one this ehlo reads (it reads "
+        "version 1)\n");
 }

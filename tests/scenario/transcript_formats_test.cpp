@@ -621,8 +621,62 @@ TEST_CASE("transcript formats: hostile input ends in bounded time") {
     if (f == swaks) CHECK(read_transcript(many_lines, f, err).at(0).lines.size() == 20000);
   }
   transcript_error err;
-  const auto big = read_transcript("send: '" + huge_line + "\\r\\n'\n", smtplib, err);
+  transcript_limits roomy;
+  roomy.max_line_bytes = 2u << 20;
+  const auto big = read_transcript("send: '" + huge_line + "\\r\\n'\n", smtplib, err, roomy);
   CHECK_FALSE(err);
   REQUIRE(big.size() == 1);
   CHECK(big[0].lines[0].size() == huge_line.size());
+  // The default limits refuse that line, saying which limit it passed.
+  CHECK(read_transcript("send: '" + huge_line + "\\r\\n'\n", smtplib, err).empty());
+  CHECK(err.line == 1);
+  CHECK(err.what == "a line longer than 262144 bytes (the transcript line-length limit)");
+}
+
+TEST_CASE("transcript formats: every reader keeps to the limits, naming the one passed") {
+  transcript_limits small;
+  small.max_lines = 3;
+  small.max_line_bytes = 40;
+  const std::pair<transcript_format, std::string> many[] = {
+      {swaks, "<-  220 a\n -> EHLO x\n<-  250 b\n -> QUIT\n<-  221 c\n"},
+      {curl_v, "< 220 a\n> EHLO x\n< 250 b\n> QUIT\n< 221 c\n"},
+      {smtplib, "reply: b'220 a\\r\\n'\nsend: 'ehlo x\\r\\n'\nreply: b'250 b\\r\\n'\nsend: 'quit\\r\\n'\n"},
+      {msmtp, "<-- 220 a\n--> EHLO x\n<-- 250 b\n--> QUIT\n<-- 221 c\n"},
+  };
+  for (const auto& row : many) {
+    const transcript_format f = row.first;  // named: clang 14 captures no structured binding
+    const std::string& text = row.second;
+    CAPTURE(format_name(f));
+    transcript_error err;
+    const auto steps = read_transcript(text, f, err, small);
+    CHECK(err.line == 4);
+    CHECK(err.what.starts_with("more than 3 lines of SMTP conversation"));
+    CHECK(steps.size() == 3);
+    // A line of the file past the limit, before any reader sees it.
+    read_transcript(text + std::string(41, 'x') + "\n", f, err, small);
+    CHECK(err.what == "a line longer than 40 bytes (the transcript line-length limit)");
+  }
+  // A step's line made of several lines of the file (smtplib's send without LF) is held to the limit too.
+  transcript_error err;
+  read_transcript(
+      "reply: b'220 a\\r\\n'\nsend: '" + std::string(30, 'a') + "'\nsend: '" + std::string(30, 'b') + "\\r\\n'\n",
+      smtplib, err, small);
+  CHECK(err.what == "a line longer than 40 bytes (the transcript line-length limit)");
+}
+
+TEST_CASE("transcript formats: why no format was found, at the line that shows it") {
+  const auto why = [](std::string_view text) {
+    const auto e = explain_no_format(text);
+    return std::to_string(e.line) + ": " + e.what;
+  };
+  CHECK(why("") == "1: the file is empty");
+  CHECK(why("  \n\t\r\n \n") == "1: the file holds only white space");
+  CHECK(why("\n\nhello\x1b[31m\n") ==
+        "3: binary data, not a transcript: byte 0x1b at byte 6 of the line is no text a capture tool prints");
+  CHECK(why(std::string("a\0b", 3)).starts_with("1: binary data"));
+  CHECK(why("\n  [[[[[[[[[[\n") == "2: JSON, not a transcript (a scenario is read from a file named *.json)");
+  CHECK(why("null\n") ==
+        "1: this line is no S:/C: line, and the first 64 lines hold no server reply in another "
+        "format's form");
+  CHECK_FALSE(detect_format("null\n"));
 }

@@ -126,3 +126,40 @@ TEST_CASE("import: dollars and bytes that are not UTF-8 survive as template text
   CHECK(sc::name_from_file("dir/swaks tls.txt") == "swaks-tls");
   CHECK(sc::name_from_file(".txt") == ".txt");  // a dot file keeps its name
 }
+
+TEST_CASE("import: what import_transcript_text gives loads; else it says why, at the transcript's line") {
+  const auto import = [](std::string_view text, const sc::import_settings& settings = {}) {
+    return sc::import_transcript_text(text, sc::transcript_format::sc, "t", "imported", settings);
+  };
+  const auto ok = import("S: 220 a\nC: EHLO x\nS: 250 b\nC: DATA\nS: 354 go\nC: hello\n");
+  CHECK_FALSE(ok.err);  // a DATA without its end is what the capture shows
+  CHECK(sc::load_scenario(ok.json).ok());
+  CHECK(ok.sc == sc::load_scenario(ok.json).sc);
+  CHECK(ok.sc.steps.size() == 6);
+
+  const auto why = [&](std::string_view text, const sc::import_settings& settings = {}) {
+    const auto r = import(text, settings);
+    CHECK(r.json.empty());
+    return std::to_string(r.err.line) + ": " + r.err.what;
+  };
+  CHECK(why("# nothing\n") == "1: no SMTP conversation in it");
+  CHECK(why("S: 220 a\nC: EHLO x\rmore\n") ==
+        "2: a CR inside the line (not before its LF): no scenario line can hold one (`ehlo lint` checks such a "
+        "transcript)");
+  CHECK(why("S: 220 a\rC: QUIT\r").starts_with("1: the lines end with CR alone"));
+
+  // The transcript's limits, and then the loader's, each at the line that passed it.
+  sc::import_settings small;
+  small.limits.max_lines = 5;
+  CHECK(why("S: 220 a\nC: DATA\nS: 354\nC: 1\nC: 2\nC: 3\n", small).starts_with("6: more than 5 lines"));
+  small.limits.max_lines = 100;
+  small.load.max_steps = 4;
+  CHECK(why("S: 220 a\nC: STARTTLS\nS: 220 go\nC: EHLO x\nS: 250 b\n", small) ==
+        "4: the imported scenario would not load: steps/4: more than 4 steps");
+  small.load.max_steps = 100;
+  small.load.max_file_bytes = 300;
+  CHECK(why("S: 220 a\nC: " + std::string(250, '\xff') + "\n", small) ==
+        "2: the scenario would pass the size limit of a scenario file here (300 bytes)");
+  small.load.max_file_bytes = 180;  // the estimate allows it; the JSON, with its header, does not
+  CHECK(why("S: 220 a\nC: " + std::string(100, 'x') + "\n", small).starts_with("1: the scenario would be "));
+}

@@ -116,3 +116,39 @@ TEST_CASE("S:/C: transcript: the seed transcripts read whole") {
   CHECK(wp[2].lines.size() == 8);  // the EHLO reply, its last line still "250-8BITMIME" as captured
   CHECK(wp[2].lines.back() == "250-8BITMIME");
 }
+
+TEST_CASE("S:/C: transcript: each limit ends the reading with its own error, at the line that passed it") {
+  transcript_limits small;
+  small.max_bytes = 200;
+  small.max_line_bytes = 20;
+  small.max_lines = 4;
+  transcript_error err;
+
+  CHECK(read_sc_transcript(std::string(201, '#'), err, small).empty());
+  CHECK(err.line == 1);
+  CHECK(err.what == "201 bytes, more than the transcript size limit (200 bytes)");
+
+  // The line's own length, CR LF aside; a wrapped reply line counts with the line it joins.
+  CHECK(read_sc_transcript("S: 220 " + std::string(13, 'x') + "\r\n", err, small).size() == 1);
+  CHECK_FALSE(err);
+  read_sc_transcript("S: 220 x\nC: " + std::string(18, 'x') + "\n", err, small);
+  CHECK(err.line == 2);
+  CHECK(err.what == "a line longer than 20 bytes (the transcript line-length limit)");
+  read_sc_transcript("S: 220 0123456789\nabcdefghij\n", err, small);
+  CHECK(err.line == 2);
+
+  // Lines kept in steps, data lines and reply lines alike; wrapped ones join a line.
+  CHECK(read_sc_transcript("S: 220-a\n220 b\nwrapped\nC: DATA\nS: 354\n", err, small).size() == 3);
+  CHECK_FALSE(err);
+  const auto steps = read_sc_transcript("S: 220 a\nC: DATA\nS: 354\nC: 1\nC: 2\nC: 3\n", err, small);
+  CHECK(err.line == 5);
+  CHECK(err.what.starts_with("more than 4 lines of SMTP conversation (the transcript line-count limit"));
+  CHECK(steps.size() == 4);  // what was read before
+
+  // A file whose lines end with CR alone is one line to every reader: said as such.
+  read_sc_transcript("S: 220 a\rC: QUIT\rS: 221 b\r", err, small);
+  CHECK(err.line == 1);
+  CHECK(err.what.starts_with("the lines end with CR alone"));
+  CHECK(read_sc_transcript("S: 220 a\r", err, small).size() == 1);  // one line, one CR at its end
+  CHECK_FALSE(err);
+}
