@@ -163,7 +163,6 @@ TEST_CASE("lint: a reply after STARTTLS's 220 to a command pipelined behind STAR
              "C: STARTTLS\n"
              "C: MAIL FROM:<a@b.example>\n"
              "S: 220 go ahead\n"
-             "S: 250 ok\n") ==
-        lines{"6 [2920] sent before the reply to line 5 without PIPELINING offered",
-              "8 [5321-4.3.2] a reply no command asked for: \"250 ok\""});
+             "S: 250 ok\n") == lines{"6 [2920] sent before the reply to line 5 without PIPELINING offered",
+                                     "8 [5321-4.3.2] a reply no command asked for: \"250 ok\""});
 }
