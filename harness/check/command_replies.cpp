@@ -89,6 +89,24 @@ bool reply_allowed(std::string_view command, int code) noexcept {
   return contains(replies_listed_for(command), code);
 }
 
+std::string_view answered_command(const proto::conversation::answer& a) noexcept {
+  using answered = proto::conversation::answered;
+  switch (a.what) {
+    case answered::greeting:
+      return greeting_step;
+    case answered::message:
+      return end_of_data_step;
+    case answered::sasl_response:
+      return "AUTH";
+    case answered::command:
+      return a.verb == proto::verb::unknown ? std::string_view(a.written) : proto::to_string(a.verb);
+    case answered::nothing:
+    case answered::untracked:
+      break;
+  }
+  return {};
+}
+
 bool known_verb(std::string_view verb) noexcept { return !verb.starts_with('<') && find(verb) != nullptr; }
 
 }  // namespace ehlo::check

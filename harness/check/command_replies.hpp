@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include "proto/conversation.hpp"
+
 namespace ehlo::check {
 
 /// The pseudo-commands that also get replies.
@@ -24,6 +26,12 @@ std::span<const int> replies_listed_for(std::string_view command) noexcept;
 /// For an unknown verb only the universal codes (not 501, an unknown command
 /// has no syntax to get wrong, but it is allowed all the same) are allowed.
 bool reply_allowed(std::string_view command, int code) noexcept;
+
+/// The command a reply answered, as the functions above name it: the verb
+/// (an unknown one as written), "AUTH" for a SASL response, a pseudo-command
+/// for the greeting and the end of a message; "" when it answered nothing or
+/// a line the conversation did not keep.
+std::string_view answered_command(const proto::conversation::answer& a) noexcept;
 
 /// True for the verbs §4.3.2 and the extensions above know.
 bool known_verb(std::string_view verb) noexcept;

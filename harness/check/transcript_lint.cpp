@@ -1,7 +1,6 @@
 #include "check/transcript_lint.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -9,6 +8,7 @@
 #include "check/command_replies.hpp"
 #include "proto/base64.hpp"
 #include "proto/command_parser.hpp"
+#include "proto/conversation.hpp"
 #include "proto/ehlo_capabilities.hpp"
 #include "proto/error.hpp"
 #include "proto/reply_parser.hpp"
@@ -44,13 +44,6 @@ std::string quote(std::string_view s) {
   return q + '"';
 }
 
-/// A command waiting for its reply: the verb as §4.3.2 names it (or a
-/// pseudo-command), and where it was sent.
-struct pending {
-  std::string command;
-  std::size_t line;
-};
-
 class linter {
  public:
   std::vector<lint_finding> run(std::span<const transcript_step> steps) {
@@ -59,7 +52,7 @@ class linter {
   }
 
  private:
-  enum class mode { commands, sasl, data };
+  using answered = proto::conversation::answered;
 
   void add(std::size_t line, const proto::rule& r, std::string what) { out_.push_back({line, &r, std::move(what)}); }
 
@@ -98,43 +91,36 @@ class linter {
     }
     if (!code) return;
 
-    if (waiting_.empty()) {
-      if (greeted_) {
-        add(step.line, rules::command_replies, "a reply no command asked for: " + quote(step.lines.front()));
-        return;
-      }
-      waiting_.push_back({std::string(greeting_step), step.line});
+    proto::conversation::answer a;
+    if (ec) {
+      a = conv_.server_reply(static_cast<unsigned>(*code));
+    } else {
+      proto::finding_log caps_findings;  // a 250 to EHLO's, at the offsets of `bytes`
+      a = conv_.server_reply(parser.get(), caps_findings);
+      for (const auto& f : caps_findings.items()) add(line_of(step, f.offset), *f.broken, std::string(f.what));
     }
-    greeted_ = true;
-    const pending cmd = waiting_.front();
-    waiting_.pop_front();
-    answered(step, cmd, *code, ec ? nullptr : &parser.get());
+    if (a.what == answered::nothing) {
+      add(step.line, rules::command_replies, "a reply no command asked for: " + quote(step.lines.front()));
+      return;
+    }
+    if (a.what == answered::untracked) return;
+    answered_by(step, a, *code);
   }
 
-  /// The reply `code` came for `cmd`: check it, and follow the conversation's state.
-  void answered(const transcript_step& step, const pending& cmd, int code, const proto::reply* r) {
-    if (!reply_allowed(cmd.command, code)) {
+  /// The reply `code` answered `a`: is it one RFC 5321 §4.3.2 lists for it?
+  void answered_by(const transcript_step& step, const proto::conversation::answer& a, int code) {
+    const std::string_view command = answered_command(a);
+    if (!reply_allowed(command, code)) {
       std::string listed;
-      for (int c : replies_listed_for(cmd.command)) listed += (listed.empty() ? "" : ", ") + std::to_string(c);
+      for (int c : replies_listed_for(command)) listed += (listed.empty() ? "" : ", ") + std::to_string(c);
+      const std::size_t asked_at = a.what == answered::greeting ? step.line : static_cast<std::size_t>(a.at);
       add(step.line, rules::command_replies,
-          std::to_string(code) + " is not a reply to " + cmd.command + " (line " + std::to_string(cmd.line) + ")" +
-              (listed.empty() ? "" : "; RFC 5321 §4.3.2 lists " + listed));
+          std::to_string(code) + " is not a reply to " + std::string(command) + " (line " + std::to_string(asked_at) +
+              ")" + (listed.empty() ? "" : "; RFC 5321 §4.3.2 lists " + listed));
     }
-    const bool ok = code < 400;
-    if (cmd.command == "EHLO" && code == 250 && r) {
-      caps_.emplace();
-      proto::finding_log findings;
-      caps_->decode(*r, findings);
-      for (const auto& f : findings.items()) add(line_of(step, f.offset), *f.broken, std::string(f.what));
-    } else if (cmd.command == "HELO" && code == 250 && step.lines.size() > 1) {
+    if (a.what == answered::command && a.verb == proto::verb::helo && code == 250 && step.lines.size() > 1) {
       add(step.line, rules::helo_reply, "a multi-line, EHLO-style reply to HELO");
-    } else if (cmd.command == "STARTTLS" && code == 220) {
-      caps_.reset();  // RFC 3207 §4.2: what the client knew from before TLS is void
-      after_starttls_ = true;
-    } else if (cmd.command == "DATA" && ok) {
-      mode_ = mode::data;
-    } else if (cmd.command == "AUTH" && code == 334) {
-      mode_ = mode::sasl;
+    } else if (a.verb == proto::verb::auth && code == 334) {  // to AUTH or to a SASL response
       std::string_view challenge = step.lines.front();
       challenge.remove_prefix(challenge.size() > 3 ? 4 : challenge.size());
       std::error_code bad;
@@ -142,64 +128,58 @@ class linter {
       if (bad)
         add(step.line, rules::auth, "a 334 challenge that is not base64 (" + bad.message() + "): " + quote(challenge));
     }
-    if (cmd.command == "AUTH" && code != 334) mode_ = mode::commands;
   }
 
   void client(const transcript_step& step) {
     if (step.data_not_shown || step.lines.empty()) {  // a whole message a capture did not show
-      if (mode_ == mode::data) {
-        mode_ = mode::commands;
-        waiting_.push_back({std::string(end_of_data_step), step.line});
-      }
+      conv_.message_end(step.line);
       return;
     }
     const std::string& line = step.lines.front();
-    if (mode_ == mode::data) {
-      if (line.size() + 2 > 1000)
+    if (conv_.in_data() || conv_.chunk_left() > 0) {
+      if (conv_.in_data() && line.size() + 2 > 1000)
         add(step.line, rules::text_line_len, std::to_string(line.size() + 2) + " octets in a data line");
-      if (line == ".") {
-        mode_ = mode::commands;
-        waiting_.push_back({std::string(end_of_data_step), step.line});
-      }
+      conv_.client_line(line, step.line);
       return;
     }
 
+    const bool sasl = conv_.in_sasl();
     proto::command_parser parser(lenient_commands());
-    if (mode_ == mode::sasl) parser.expect_sasl_response();
+    if (sasl) parser.expect_sasl_response();
     const std::string bytes = line + "\r\n";
     std::error_code ec;
     parser.put(bytes, ec);
     for (const auto& f : parser.findings().items()) add(step.line, *f.broken, std::string(f.what) + ": " + quote(line));
     if (ec) {
       if (parser.findings().empty()) add(step.line, rules::line_ending, ec.message() + ": " + quote(line));
+      conv_.client_line(line, step.line);  // the server answers it all the same
       return;
     }
-    const proto::command& cmd = parser.get();
-    if (mode_ == mode::sasl) {
-      waiting_.push_back({"AUTH", step.line});
+    if (sasl) {
+      conv_.client_line(line, step.line);
       return;
     }
 
-    const std::string_view verb = cmd.verb == proto::verb::unknown ? cmd.verb_text : proto::to_string(cmd.verb);
-    if (!waiting_.empty() && !(caps_ && caps_->has(proto::keyword::pipelining)))
+    const proto::command& cmd = parser.get();
+    const proto::ehlo_capabilities* caps = conv_.capabilities();
+    if (conv_.awaiting() > 0 && !(caps && caps->has(proto::keyword::pipelining)))
       add(step.line, rules::pipelining,
-          "sent before the reply to line " + std::to_string(waiting_.back().line) + " without PIPELINING offered");
-    if (after_starttls_ && cmd.verb != proto::verb::ehlo && cmd.verb != proto::verb::helo &&
+          "sent before the reply to line " + std::to_string(conv_.newest()) + " without PIPELINING offered");
+    if (conv_.after_starttls() && cmd.verb != proto::verb::ehlo && cmd.verb != proto::verb::helo &&
         cmd.verb != proto::verb::quit)
       add(step.line, rules::starttls, "the first command after STARTTLS is not EHLO: " + quote(line));
-    after_starttls_ = false;
-    if (cmd.verb == proto::verb::auth && caps_) {
-      if (caps_->auth_mechanisms().empty())
+    if (cmd.verb == proto::verb::auth && caps) {
+      if (caps->auth_mechanisms().empty())
         add(step.line, rules::auth, "AUTH after an EHLO reply that offered no AUTH");
-      else if (!offered(cmd.mechanism))
+      else if (!offered(*caps, cmd.mechanism))
         add(step.line, rules::auth,
             "AUTH " + std::string(cmd.mechanism) + ", a mechanism the EHLO reply did not offer");
     }
-    waiting_.push_back({std::string(verb), step.line});
+    conv_.client_line(line, step.line);
   }
 
-  bool offered(std::string_view mechanism) const {
-    for (auto m : caps_->auth_mechanisms())
+  static bool offered(const proto::ehlo_capabilities& caps, std::string_view mechanism) {
+    for (auto m : caps.auth_mechanisms())
       if (m.size() == mechanism.size() &&
           std::equal(m.begin(), m.end(), mechanism.begin(), [](char a, char b) { return (a | 0x20) == (b | 0x20); }))
         return true;
@@ -207,11 +187,7 @@ class linter {
   }
 
   std::vector<lint_finding> out_;
-  std::deque<pending> waiting_;
-  std::optional<proto::ehlo_capabilities> caps_;
-  mode mode_ = mode::commands;
-  bool greeted_ = false;
-  bool after_starttls_ = false;
+  proto::conversation conv_;  ///< refs are the transcript's line numbers
 };
 
 }  // namespace

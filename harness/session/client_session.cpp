@@ -76,6 +76,12 @@ client_session::client_session(const scenario::scenario& sc, const settings& s)
   start();
 }
 
+const proto::ehlo_capabilities& client_session::capabilities() const noexcept {
+  static const proto::ehlo_capabilities none;
+  const proto::ehlo_capabilities* caps = conv_.capabilities();
+  return caps != nullptr ? *caps : none;
+}
+
 proto::reply client_session::reply_unit::view() const noexcept {
   proto::reply r;
   r.code = code;
@@ -264,12 +270,10 @@ void client_session::commit_reply() {
   for (const auto& l : unit_.lines) shown.push_back(redact_.text(l));
   recorder_.add(scenario::side::server, std::move(shown), s.pos.line);
 
-  const auto answer = conv_.server_reply(unit_.code);
-  if (answer.verb == proto::verb::ehlo) {
-    scratch_.clear();
-    caps_.decode(unit_.view(), scratch_);
-    add_findings(scratch_, parser_base_);
-  } else if (answer.verb == proto::verb::helo && unit_.lines.size() > 1) {
+  scratch_.clear();
+  const auto answer = conv_.server_reply(unit_.view(), scratch_);  // learns what a 250 to EHLO offers
+  add_findings(scratch_, parser_base_);
+  if (answer.verb == proto::verb::helo && unit_.lines.size() > 1) {
     // RFC 5321 §3.2: only EHLO's reply lists extensions. A multi-line reply
     // to HELO is fine; one whose lines name known keywords is a list.
     for (std::size_t i = 1; i < unit_.lines.size(); ++i) {
@@ -302,7 +306,6 @@ void client_session::restart_parsers() {
   drop_unit();
   parser_.reset();
   parser_base_ = offset();
-  caps_.clear();  // RFC 3207 §4.2: what the server offered in plaintext is forgotten
 }
 
 /// RFC 5321 §3.8: a server closes after 221 (QUIT), after 421, or on a timeout.
@@ -326,13 +329,14 @@ void client_session::play(const scenario::step& s) {
     flush_client_line();
     recorder_.add_bytes(scenario::side::client, out, s.pos.line);
     recorder_.flush();
-    conv_.message_end();
+    conv_.message_end(s.pos.line);
   } else if (const auto* b = std::get_if<scenario::bdat_step>(&s.what)) {
     std::string chunk;
     if (!expand(b->chunk, chunk)) return;
     const std::string command = "BDAT " + std::to_string(chunk.size()) + (b->last ? " LAST" : "");
     flush_client_line();
     record_client_line(command);
+    conv_.chunk_data(chunk.size());
     out = command + "\r\n" + chunk;
     recorder_.add_bytes(scenario::side::client, chunk, s.pos.line);
     recorder_.flush();

@@ -31,8 +31,9 @@ class client_session final : public session {
   /// Copies the scenario and settings; next() then says what to do first.
   explicit client_session(const scenario::scenario& sc, const settings& s = {});
 
-  /// The capabilities of the last reply to EHLO (empty before one, and after TLS starts).
-  const proto::ehlo_capabilities& capabilities() const noexcept { return caps_; }
+  /// What the reply to EHLO in effect offered (the conversation's); empty
+  /// before one, after a 250 to HELO, and from STARTTLS's 220 on.
+  const proto::ehlo_capabilities& capabilities() const noexcept;
 
  private:
   /// A reply as read, owned: match() may keep it while steps are played.
@@ -68,8 +69,7 @@ class client_session final : public session {
   reply_unit unit_;
   bool have_unit_ = false;
   taken taken_ = taken::reply;
-  std::string raw_expected_;  ///< what a raw S step matched
-  proto::ehlo_capabilities caps_;
+  std::string raw_expected_;    ///< what a raw S step matched
   proto::finding_log scratch_;  ///< findings of decodes made only to check "offers"
   bool close_noted_ = false;
 };

@@ -362,7 +362,7 @@ bool server_session::stream_message() {
     return true;
   }
   keep_message();
-  conv_.message_end();
+  conv_.message_end(cursor_.step().pos.line);
   cursor_.next();
   return true;
 }
@@ -373,6 +373,7 @@ bool server_session::stream_chunk() {
   current_.content.append(bytes);
   recorder_.add_bytes(scenario::side::client, bytes, cursor_.step().pos.line);
   consume(n);
+  conv_.chunk_data(n);
   chunk_left_ -= n;
   if (chunk_left_ > 0) {
     if (!peer_eof()) return false;

@@ -644,11 +644,13 @@ bool session::apply_captures(const std::vector<scenario::capture>& captures, std
 }
 
 void session::record_client_line(std::string_view line) {
-  const auto kind = conv_.client_line(line);
-  std::string shown = kind == conversation::line_kind::sasl_response ? redact_.sasl_response(line)
-                      : kind == conversation::line_kind::command     ? redact_.command(line)
-                                                                     : redact_.text(line);
-  recorder_.add(scenario::side::client, {std::move(shown)}, cursor_.at_end() ? 0 : cursor_.step().pos.line);
+  const std::uint32_t step_line = cursor_.at_end() ? 0 : cursor_.step().pos.line;
+  using kind = proto::conversation::line_kind;
+  const kind k = conv_.client_line(line, step_line);
+  std::string shown = k == kind::sasl_response ? redact_.sasl_response(line)
+                      : k == kind::command     ? redact_.command(line)
+                                               : redact_.text(line);
+  recorder_.add(scenario::side::client, {std::move(shown)}, step_line);
 }
 
 void session::record_client_bytes(std::string_view bytes) {

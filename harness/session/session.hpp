@@ -41,11 +41,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "proto/conversation.hpp"
 #include "proto/finding.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/text_template.hpp"
 #include "scenario/transcript.hpp"
-#include "session/conversation.hpp"
 #include "session/session_types.hpp"
 #include "session/step_cursor.hpp"
 #include "session/transcript_recorder.hpp"
@@ -204,7 +204,7 @@ class session {
   const scenario::scenario sc_;  ///< a copy: the session's views into it live as long as it does
   const settings settings_;
   step_cursor cursor_;
-  conversation conv_;
+  proto::conversation conv_;
   redactor redact_;
   transcript_recorder recorder_;
   scenario::variables vars_;

@@ -131,3 +131,38 @@ TEST_CASE("lint: the parsers' findings come back on the transcript's lines") {
               "5 [5321-4.5.1] an unknown command verb: \"RCPR TO:<friend@domain.com>\"",
               "6 [5321-4.3.2] 250 is not a reply to RCPR (line 5)"});
 }
+
+TEST_CASE("lint: a BDAT chunk is octets, not commands (RFC 3030 §2)") {
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250-PIPELINING\n"
+             "250 CHUNKING\n"
+             "C: MAIL FROM:<b@example.com>\n"
+             "S: 250 2.1.0 Ok\n"
+             "C: RCPT TO:<a@example.com>\n"
+             "S: 250 2.1.5 Ok\n"
+             "C: BDAT 20\n"
+             "C: Subject: chunked\n"
+             "C: \n"
+             "S: 250 2.0.0 Ok: 20 bytes\n"
+             "C: BDAT 7 LAST\n"
+             "C: hello\n"
+             "S: 250 2.0.0 Ok: 27 bytes queued\n"
+             "C: QUIT\n"
+             "S: 221 2.0.0 Bye\n") == lines{});
+}
+
+TEST_CASE("lint: a reply after STARTTLS's 220 to a command pipelined behind STARTTLS answers nothing") {
+  // RFC 3207 §4.2: the server discards what came before TLS; a reply to it
+  // after the 220 is what a server that executed injected plaintext sends.
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250 STARTTLS\n"
+             "C: STARTTLS\n"
+             "C: MAIL FROM:<a@b.example>\n"
+             "S: 220 go ahead\n"
+             "S: 250 ok\n") == lines{"6 [2920] sent before the reply to line 5 without PIPELINING offered",
+                                     "8 [5321-4.3.2] a reply no command asked for: \"250 ok\""});
+}
