@@ -366,8 +366,8 @@ TEST_CASE("load: unknown keys are told apart from misplaced ones, and a step's o
   CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"pause": "1s", "for": "1s"}]})j") ==
         "f:1:55: steps/0/for: the key \"for\" does not apply to a \"pause\" step\n");
   // A raw pipelined command is checked as raw, whichever key comes first.
-  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"pipeline": [{"C": "NOOP\n", "raw": true}, "QUIT"]}]})j") ==
-        "");
+  CHECK(errors_of(
+            R"j({"version": 1, "name": "x", "steps": [{"pipeline": [{"C": "NOOP\n", "raw": true}, "QUIT"]}]})j") == "");
   // A step without a kind: keys of other steps are not called unknown.
   CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"raw": true, "Close": "S"}]})j") ==
         "f:1:39: steps/0: a step needs one of the keys \"S\", \"C\", \"message\", \"bdat\", \"pipeline\", \"tls\", "
