@@ -60,6 +60,9 @@ TEST_CASE("keys: the table is consistent") {
     CHECK(!k.description.empty());
     CHECK(k.description.find('\n') == std::string_view::npos);
     CHECK(!k.value.empty());
+    // Both go into a row of a Markdown table.
+    CHECK(k.description.find('|') == std::string_view::npos);
+    CHECK(k.value.find('|') == std::string_view::npos);
     // No two keys of one object share a name, or the loader could not tell them apart.
     for (std::size_t j = 0; j < i; ++j)
       CHECK_MESSAGE((keys::table[j].name != k.name || (keys::table[j].where & k.where) == 0), "also ",
