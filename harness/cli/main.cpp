@@ -19,6 +19,7 @@
 #include "proto/rules.hpp"
 #include "report/printable.hpp"
 #include "scenario/input_files.hpp"
+#include "scenario/scenario_keys.hpp"
 #include "scenario/scenario_load.hpp"
 #include "scenario/transcript.hpp"
 #include "scenario/transcript_formats.hpp"
@@ -40,6 +41,8 @@ commands:
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
+  schema                print the JSON Schema of scenario files (scenarios/scenario.schema.json is
+                        its output, for editors)
   version               print the version
   help                  print this text
 
@@ -256,6 +259,14 @@ int run(int argc, char** argv) {
   }
   const std::vector<std::string_view> args(argv + 2, argv + argc);
   if (cmd == "rules") return cmd_rules();
+  if (cmd == "schema") {
+    if (!args.empty()) {
+      std::fputs("usage: ehlo schema\n", stderr);
+      return 2;
+    }
+    std::fputs(ehlo::scenario::keys::json_schema().c_str(), stdout);
+    return 0;
+  }
   if (cmd == "lint") return cmd_lint(args);
   if (cmd == "validate") return cmd_validate(args);
   if (cmd == "import") return cmd_import(args);

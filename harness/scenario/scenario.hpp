@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct code_pattern {
   bool matches(int code) const noexcept;
   friend bool operator==(const code_pattern&, const code_pattern&) = default;
 };
+
+/// "250", "2xx", "25x": three of 0-9 or 'x'.
+bool parse_code_pattern(std::string_view s, code_pattern& out) noexcept;
+std::string to_string(const code_pattern& c);
 
 /// A named regular expression (ECMAScript syntax) whose first group, or whole
 /// match when it has none, is stored in a variable.
@@ -185,16 +190,18 @@ struct verdict_mark {
 
 /// "probe": the scenario is a conformance probe (scenarios/conformance/).
 struct probe_info {
-  std::string title;                     ///< one line: what is checked
-  std::string category;                  ///< "smuggling", "starttls", "sequencing"...: --category, report groups
-  std::vector<std::string> rules;        ///< rule ids (`ehlo rules`) it checks, at least one
-  severity level = severity::must;       ///< of a violation, unless a mark says otherwise
-  side checks = side::server;            ///< whose behaviour it judges: a server's (ehlo plays the client) or a client's
-  std::vector<std::string> needs;        ///< server probes: EHLO keywords the server must offer ("PIPELINING", "AUTH PLAIN")
-  std::vector<std::string> client_uses;  ///< client probes: what the client must be set up to do ("starttls", "auth", "require-tls")
-  bool opt_in = false;                   ///< played only when named (--probe, --category): open relay tests and the like
+  std::string title;                ///< one line: what is checked
+  std::string category;             ///< "smuggling", "starttls", "sequencing"...: --category, report groups
+  std::vector<std::string> rules;   ///< rule ids (`ehlo rules`) it checks, at least one
+  severity level = severity::must;  ///< of a violation, unless a mark says otherwise
+  side checks = side::server;       ///< whose behaviour it judges: a server's (ehlo plays the client) or a client's
+  std::vector<std::string> needs;   ///< server probes: EHLO keywords the server must offer ("PIPELINING", "AUTH PLAIN")
+  /// Client probes: what the client must be set up to do ("starttls", "auth", "require-tls").
+  std::vector<std::string> client_uses;
+  bool opt_in = false;  ///< played only when named (--probe, --category): open relay tests and the like
   /// Client probes run with --client-cmd: the verdict by the client's exit status, when the steps left none.
   std::optional<verdict_mark> exit_zero, exit_nonzero;
+  source_pos pos;  ///< where the "probe" object starts
   friend bool operator==(const probe_info&, const probe_info&) = default;
 };
 
@@ -245,14 +252,14 @@ struct step {
   using kind = std::variant<reply_step, command_step, message_step, bdat_step, pipeline_step, tls_step, pause_step,
                             close_step, one_of_step, silent_step>;
   kind what;
-  std::string note;                 ///< "note": a comment for the reader, printed with failures
-  std::optional<duration> timeout;  ///< "timeout": how long the receiving role waits for this step
-  bool optional = false;            ///< "optional": the receiving role may find it missing
-  std::uint8_t allowed = 0;         ///< "allow": allowance bits
-  fault_plan fault;                 ///< "delay", "chunks", "gap", "line_end", "cut", "inject", "stall"
+  std::string note;                  ///< "note": a comment for the reader, printed with failures
+  std::optional<duration> timeout;   ///< "timeout": how long the receiving role waits for this step
+  bool optional = false;             ///< "optional": the receiving role may find it missing
+  std::uint8_t allowed = 0;          ///< "allow": allowance bits
+  fault_plan fault;                  ///< "delay", "chunks", "gap", "line_end", "cut", "inject", "stall"
   std::optional<verdict_mark> mark;  ///< "verdict": probes only
-  source_pos pos;                   ///< where the step's object starts
-  std::string pointer;              ///< its JSON pointer, "steps/3"; not part of its identity
+  source_pos pos;                    ///< where the step's object starts
+  std::string pointer;               ///< its JSON pointer, "steps/3"; not part of its identity
 
   bool allows(allowance a) const noexcept { return (allowed & static_cast<std::uint8_t>(a)) != 0; }
   friend bool operator==(const step& a, const step& b) {

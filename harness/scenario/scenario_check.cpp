@@ -7,7 +7,6 @@
 #include "scenario/input_files.hpp"
 #include "scenario/line_rules.hpp"
 #include "scenario/scenario_load.hpp"
-#include "scenario/scenario_names.hpp"
 #include "scenario/text_template.hpp"
 
 namespace ehlo::scenario {
@@ -27,6 +26,7 @@ class flow {
     if (tls_.state == starttls::accepted) missing_tls();
     for (const auto& [name, c] : captures_)
       if (!c.used) error(*c.at, c.at->pointer + "/capture/" + name, "capture \"" + name + "\" is never used");
+    if (sc.probe) probe(*sc.probe, sc.steps);
   }
 
  private:
@@ -61,9 +61,76 @@ class flow {
   }
 
   void walk(const std::vector<step>& steps) {
-    for (const auto& s : steps) {
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const step& s = steps[i];
       if (tls_.state == starttls::accepted && !std::holds_alternative<tls_step>(s.what)) missing_tls();
+      if (i > 0) after_silence(steps[i - 1], s);
       std::visit([&](const auto& kind) { visit(s, kind); }, s.what);
+    }
+  }
+
+  /// The receiving role plays {"silent": "S"} as a timer: it reads for "for"
+  /// and passes when nothing came. What the silent side sends right after it
+  /// would race with that timer, so only the other side may go on (or a close).
+  void after_silence(const step& before, const step& s) {
+    const auto* q = std::get_if<silent_step>(&before.what);
+    if (q == nullptr || std::holds_alternative<close_step>(s.what)) return;
+    const char quiet = q->by_server ? 'S' : 'C';
+    const char by = sender(s);
+    if (by != 0 && by != quiet) return;
+    const std::string silence = std::string("{\"silent\": \"") + quiet + "\"} at " + before.pointer;
+    if (by == quiet)
+      error(s, s.pointer,
+            std::string("the ") + (quiet == 'S' ? "server" : "client") + " sends this step right after its " + silence +
+                ", which would race with the " + (quiet == 'S' ? "client" : "server") +
+                " role's timer (it reads for \"for\" and expects nothing); after a silent step comes a step of the "
+                "other side, a close, or nothing");
+    else
+      error(s, s.pointer,
+            "this step cannot follow the " + silence +
+                ": after a silent step comes a step of the other side, a close, or nothing");
+  }
+
+  /// A probe judges one side: at least one of its marks says the peer
+  /// conforms and one that it does not, each on a step of that side.
+  void probe(const probe_info& p, const std::vector<step>& steps) {
+    bool conforms = false, violates = false;
+    const auto count = [&](const verdict_mark& m) {
+      conforms |= m.is == verdict_kind::conforms;
+      violates |= m.is == verdict_kind::violates || m.is == verdict_kind::exploitable;
+    };
+    marks(p, steps, count);
+    const bool client = p.checks == side::client;
+    if (client && p.exit_zero) count(*p.exit_zero);
+    if (client && p.exit_nonzero) count(*p.exit_nonzero);
+    const std::string exit = client ? " (nor its \"exit\")" : "";
+    const std::string why = ": a probe must be able to tell a peer that conforms from one that does not";
+    if (!conforms)
+      errors_.push_back(
+          {{p.pos.line, p.pos.column}, "probe", "no step of this probe" + exit + " is marked \"conforms\"" + why});
+    if (!violates)
+      errors_.push_back({{p.pos.line, p.pos.column},
+                         "probe",
+                         "no step of this probe" + exit + " is marked \"violates\" or \"exploitable\"" + why});
+  }
+
+  template <typename Count>
+  void marks(const probe_info& p, const std::vector<step>& steps, const Count& count) {
+    for (const auto& s : steps) {
+      if (const auto* o = std::get_if<one_of_step>(&s.what))
+        for (const auto& b : o->branches) marks(p, b, count);
+      if (!s.mark) continue;
+      count(*s.mark);
+      const char judged = p.checks == side::server ? 'S' : 'C';
+      if (sender(s) != judged)
+        error(s, s.pointer + "/verdict",
+              p.checks == side::server
+                  ? "this probe checks a server (\"checks\": \"server\"): ehlo plays the client and judges what the "
+                    "server sends, so a \"verdict\" goes on an S, {\"close\": \"S\"} or {\"silent\": \"S\"} step, "
+                    "not on one the client sends"
+                  : "this probe checks a client (\"checks\": \"client\"): ehlo plays the server and judges what the "
+                    "client sends, so a \"verdict\" goes on a C, {\"close\": \"C\"} or {\"silent\": \"C\"} step, "
+                    "not on one the server sends");
     }
   }
 
@@ -174,14 +241,16 @@ class flow {
   void visit(const step&, const close_step&) {}
   void visit(const step&, const silent_step&) {}
 
-  /// 'S' or 'C': who sends a step; 0 for steps both sides play (tls, pause, one_of).
+  /// 'S' or 'C': who sends a step (a silent step: who is silent; alternatives:
+  /// who sends the first step of the first branch); 0 for steps both sides play
+  /// (tls, pause).
   static char sender(const step& s) {
     if (std::holds_alternative<reply_step>(s.what)) return 'S';
     if (const auto* c = std::get_if<close_step>(&s.what)) return c->by_server ? 'S' : 'C';
     if (const auto* q = std::get_if<silent_step>(&s.what)) return q->by_server ? 'S' : 'C';
-    if (std::holds_alternative<tls_step>(s.what) || std::holds_alternative<pause_step>(s.what) ||
-        std::holds_alternative<one_of_step>(s.what))
-      return 0;
+    if (const auto* o = std::get_if<one_of_step>(&s.what))
+      return o->branches.empty() || o->branches[0].empty() ? 0 : sender(o->branches[0][0]);
+    if (std::holds_alternative<tls_step>(s.what) || std::holds_alternative<pause_step>(s.what)) return 0;
     return 'C';
   }
 

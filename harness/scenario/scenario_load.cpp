@@ -1,8 +1,11 @@
-// JSON -> model. Each key is read by one function that checks its type and
-// value; anything else is an error naming the key and what was expected.
+// JSON -> model. The keys of each object are dispatched through the table of
+// keys (scenario_keys.def), which gives every key one reader here, key_<id>,
+// that checks its type and value; anything else is an error naming the key
+// and what was expected.
 #include "scenario/scenario_load.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <iterator>
 #include <regex>
@@ -11,7 +14,7 @@
 #include "scenario/input_files.hpp"
 #include "scenario/line_rules.hpp"
 #include "scenario/regex_syntax.hpp"
-#include "scenario/scenario_names.hpp"
+#include "scenario/scenario_keys.hpp"
 #include "scenario/text_template.hpp"
 
 namespace ehlo::scenario {
@@ -94,64 +97,256 @@ class loader {
       error(doc, "", "a scenario file holds one JSON object, found " + std::string(json::type_name(doc.kind)));
       return;
     }
-    static constexpr std::string_view keys[] = {"version",  "name",    "description", "rfc", "tags",
-                                                "vars",     "secrets", "timeout",     "tls", "outcome",
-                                                "findings", "steps",   "$schema"};
-    for (const auto& m : doc.members) {
-      const value& v = m.val;
-      const std::string& k = m.key;
-      if (k == "version") {
-        version(v, sc.version);
-      } else if (k == "name") {
-        if (string(v, k, sc.name) && !valid_name(sc.name))
-          error(v, k, "name " + show(sc.name) + " must be letters, digits, '.', '_' or '-' (at most 128)");
-      } else if (k == "description") {
-        string(v, k, sc.description);
-      } else if (k == "rfc") {
-        strings(v, k, sc.rfc);
-      } else if (k == "tags") {
-        if (strings(v, k, sc.tags))
-          for (std::size_t i = 0; i < sc.tags.size(); ++i)
-            if (!valid_name(sc.tags[i]))
-              error(v.items[i], child(k, i), "tag " + show(sc.tags[i]) + " must be letters, digits, '.', '_' or '-'");
-      } else if (k == "vars") {
-        vars(v, sc.vars);
-      } else if (k == "secrets") {
-        strings(v, k, sc.secrets);
-      } else if (k == "timeout") {
-        sc.timeout.emplace();
-        duration_of(v, k, *sc.timeout);
-      } else if (k == "tls") {
-        std::string s;
-        if (one_of_words(v, k, {"plain", "implicit"}, s)) sc.implicit_tls = s == "implicit";
-      } else if (k == "outcome") {
-        std::string s;
-        if (one_of_words(v, k, {"pass", "fail"}, s)) sc.expect = s == "fail" ? outcome::fail : outcome::pass;
-      } else if (k == "findings") {
-        if (strings(v, k, sc.findings))
-          for (std::size_t i = 0; i < sc.findings.size(); ++i)
-            if (proto::find_rule(sc.findings[i]) == nullptr)
-              error(v.items[i], child(k, i), "no rule has the id " + show(sc.findings[i]) + " (see `ehlo rules`)");
-      } else if (k == "$schema") {
-        std::string ignored;  // for editors: where the JSON Schema is
-        string(v, k, ignored);
-      } else if (k == "steps") {
-        if (expect(v, k, type::array)) {
-          if (v.items.empty()) error(v, k, "a scenario needs at least one step");
-          steps(v, k, sc.steps);
-        }
-      } else {
-        unknown_key(m, "", keys);
-      }
-    }
-    for (const std::string_view required : {"version", "name", "steps"})
-      if (doc.find(required) == nullptr &&
-          std::find(suggested_.begin(), suggested_.end(), required) == suggested_.end())
-        error(doc, "", "missing the key " + show(required));
+    doc_ = &doc;
+    into t;
+    t.sc = &sc;
+    object(doc, "", keys::at::file, t);
     if (const value* secrets = doc.find("secrets"); secrets != nullptr && secrets->is(type::array))
       for (std::size_t i = 0; i < sc.secrets.size() && i < secrets->items.size(); ++i)
         if (std::none_of(sc.vars.begin(), sc.vars.end(), [&](const variable& v) { return v.name == sc.secrets[i]; }))
           error(secrets->items[i], child("secrets", i), "secret " + show(sc.secrets[i]) + " is not one of \"vars\"");
+  }
+
+  /// What the readers of one object's keys write into: the object's model
+  /// and the models around it (a pipelined command's step, for its "allow").
+  struct into {
+    scenario* sc = nullptr;
+    step* s = nullptr;
+    command_step* cmd = nullptr;  ///< a C step's, or a pipelined command
+    message_step* msg = nullptr;
+    attachment* att = nullptr;
+    probe_info* probe = nullptr;
+    verdict_mark* mark = nullptr;
+  };
+  /// Reads one key's value, at `pointer`; keys::table has one per key.
+  using reader = void (loader::*)(const value& v, const std::string& pointer, into& t);
+  static const reader readers[keys::count];
+
+ private:
+  /// Reads the members of `obj`, an object at `place`, through the table of
+  /// keys: a key the place does not take is an error (misplaced, or unknown
+  /// with a "did you mean"); the others are read in the table's order, the
+  /// kind key last (a step's, a pipelined command's "C"), so that it is
+  /// checked with every key that shapes it known ("raw", "allow"); then a
+  /// required key missing is an error.
+  void object(const value& obj, const std::string& pointer, std::uint32_t place, into& t) {
+    std::array<const json::member*, keys::count> found{};
+    const bool is_step = (place & keys::at::every_step) != 0;
+    const std::size_t suggested_before = suggested_.size();
+    for (const auto& m : obj.members) {
+      if (const keys::key* k = keys::find(m.key, place)) {
+        found[static_cast<std::size_t>(k->id)] = &m;
+      } else if (is_step && keys::is_step_key(m.key)) {
+        error(m.key_pos, child(pointer, m.key),
+              "the key " + show(m.key) + " does not apply to a " + show(kind_name(place)) + " step");
+      } else {
+        // A step's own keys first, so that they win a tie ("fro": "for", not "arg").
+        auto known = names_at(place);
+        if (is_step)
+          for (const auto name : names_at(keys::at::every_step)) known.push_back(name);
+        unknown_key(m, pointer, known);
+      }
+    }
+    // A required key offered by "did you mean" for this object is not missing twice.
+    const auto suggested = [&, end = suggested_.size()](std::string_view name) {
+      const auto first = suggested_.begin() + static_cast<std::ptrdiff_t>(suggested_before);
+      const auto last = suggested_.begin() + static_cast<std::ptrdiff_t>(end);
+      return std::find(first, last, name) != last;
+    };
+    const auto read = [&](const keys::key& k) {
+      if (const json::member* m = found[static_cast<std::size_t>(k.id)])
+        (this->*readers[static_cast<std::size_t>(k.id)])(m->val, child(pointer, k.name), t);
+    };
+    for (const auto& k : keys::table)
+      if (k.at(place) && k.need != keys::need::kind) read(k);
+    for (const auto& k : keys::table)
+      if (k.at(place) && k.need == keys::need::kind) read(k);
+    for (const auto& k : keys::table)
+      if (k.at(place) && k.need == keys::need::required && found[static_cast<std::size_t>(k.id)] == nullptr &&
+          !suggested(k.name))
+        error(obj, pointer, "missing the key " + show(k.name));
+  }
+
+  /// The names of the keys at `place`, in the table's order, for "did you mean".
+  static std::vector<std::string_view> names_at(std::uint32_t place) {
+    std::vector<std::string_view> out;
+    for (const auto& k : keys::table)
+      if (k.at(place)) out.push_back(k.name);
+    return out;
+  }
+
+  static std::vector<std::string_view> allowance_names() {
+    std::vector<std::string_view> out;
+    for (const auto& a : keys::allowances) out.push_back(a.name);
+    return out;
+  }
+
+  static std::vector<std::string_view> kind_names() {
+    std::vector<std::string_view> out;
+    for (const auto& k : keys::table)
+      if (k.at(keys::at::every_step) && k.need == keys::need::kind) out.push_back(k.name);
+    return out;
+  }
+
+  static std::string_view kind_name(std::uint32_t place) {
+    for (const auto& k : keys::table)
+      if (k.at(place & keys::at::every_step) && k.need == keys::need::kind) return k.name;
+    return {};
+  }
+
+  // ---- the keys of the file ----
+
+  void key_schema_ref(const value& v, const std::string& p, into&) {
+    std::string ignored;  // for editors: where the JSON Schema is
+    string(v, p, ignored);
+  }
+  void key_version(const value& v, const std::string&, into& t) { version(v, t.sc->version); }
+  void key_name(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.sc->name) && !valid_name(t.sc->name))
+      error(v, p, "name " + show(t.sc->name) + " must be letters, digits, '.', '_' or '-' (at most 128)");
+  }
+  void key_description(const value& v, const std::string& p, into& t) { string(v, p, t.sc->description); }
+  void key_rfc(const value& v, const std::string& p, into& t) { strings(v, p, t.sc->rfc); }
+  void key_tags(const value& v, const std::string& p, into& t) {
+    auto& tags = t.sc->tags;
+    if (strings(v, p, tags))
+      for (std::size_t i = 0; i < tags.size(); ++i)
+        if (!valid_name(tags[i]))
+          error(v.items[i], child(p, i), "tag " + show(tags[i]) + " must be letters, digits, '.', '_' or '-'");
+  }
+  void key_vars(const value& v, const std::string&, into& t) { vars(v, t.sc->vars); }
+  void key_secrets(const value& v, const std::string& p, into& t) { strings(v, p, t.sc->secrets); }
+  void key_file_timeout(const value& v, const std::string& p, into& t) {
+    t.sc->timeout.emplace();
+    duration_of(v, p, *t.sc->timeout);
+  }
+  void key_file_tls(const value& v, const std::string& p, into& t) {
+    std::string s;
+    if (one_of_words(v, p, {"plain", "implicit"}, s)) t.sc->implicit_tls = s == "implicit";
+  }
+  void key_outcome(const value& v, const std::string& p, into& t) {
+    std::string s;
+    if (one_of_words(v, p, {"pass", "fail"}, s)) t.sc->expect = s == "fail" ? outcome::fail : outcome::pass;
+  }
+  void key_findings(const value& v, const std::string& p, into& t) {
+    auto& findings = t.sc->findings;
+    if (strings(v, p, findings))
+      for (std::size_t i = 0; i < findings.size(); ++i) known_rule(v.items[i], child(p, i), findings[i]);
+  }
+  void key_steps(const value& v, const std::string& p, into& t) {
+    if (expect(v, p, type::array)) {
+      if (v.items.empty()) error(v, p, "a scenario needs at least one step");
+      steps(v, p, t.sc->steps);
+    }
+  }
+
+  bool known_rule(const value& at, const std::string& pointer, const std::string& id) {
+    if (proto::find_rule(id) != nullptr) return true;
+    error(at, pointer, "no rule has the id " + show(id) + " (see `ehlo rules`)");
+    return false;
+  }
+
+  // ---- the probe ----
+
+  void key_probe(const value& v, const std::string& p, into& t) {
+    if (!expect(v, p, type::object)) return;
+    probe_info& probe = t.sc->probe.emplace();
+    probe.pos = {v.pos.line, v.pos.column};
+    into pt;
+    pt.probe = &probe;
+    object(v, p, keys::at::probe, pt);
+    const value* checks = v.find("checks");
+    if (checks == nullptr || !checks->is(type::string) || (checks->text != "server" && checks->text != "client"))
+      return;
+    const auto misplaced = [&](std::string_view key, std::string why) {
+      for (const auto& m : v.members)
+        if (m.key == key) error(m.key_pos, child(p, key), std::move(why));
+    };
+    if (probe.checks == side::server) {
+      misplaced("client_uses",
+                "\"client_uses\" is for client probes (\"checks\": \"client\"); a server probe says what the server "
+                "must offer in \"needs\"");
+      misplaced("exit",
+                "\"exit\" is for client probes (\"checks\": \"client\"), whose client ehlo runs with --client-cmd; a "
+                "server probe has no exit status to judge");
+    } else {
+      misplaced("needs",
+                "\"needs\" is for server probes (\"checks\": \"server\"); a client probe says how the client must be "
+                "set up in \"client_uses\"");
+    }
+  }
+  void key_title(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.probe->title) && t.probe->title.empty())
+      error(v, p, "an empty title: say what the probe checks");
+  }
+  void key_category(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.probe->category) && !valid_name(t.probe->category))
+      error(v, p, "category " + show(t.probe->category) + " must be letters, digits, '.', '_' or '-'");
+  }
+  void key_rules(const value& v, const std::string& p, into& t) {
+    auto& rules = t.probe->rules;
+    if (!strings(v, p, rules)) return;
+    if (rules.empty()) error(v, p, "a probe checks at least one rule");
+    for (std::size_t i = 0; i < rules.size(); ++i) known_rule(v.items[i], child(p, i), rules[i]);
+  }
+  void key_severity(const value& v, const std::string& p, into& t) { severity_of(v, p, t.probe->level); }
+  void key_checks(const value& v, const std::string& p, into& t) {
+    std::string s;
+    if (one_of_words(v, p, {"server", "client"}, s)) t.probe->checks = s == "client" ? side::client : side::server;
+  }
+  void key_needs(const value& v, const std::string& p, into& t) { keywords(v, p, t.probe->needs); }
+  void key_client_uses(const value& v, const std::string& p, into& t) {
+    if (!expect(v, p, type::array)) return;
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+      std::string s;
+      if (one_of_words(v.items[i], child(p, i), keys::client_use_words, s)) t.probe->client_uses.push_back(s);
+    }
+  }
+  void key_opt_in(const value& v, const std::string& p, into& t) { flag(v, p, t.probe->opt_in); }
+  void key_probe_exit(const value& v, const std::string& p, into& t) {
+    if (!expect(v, p, type::object)) return;
+    object(v, p, keys::at::probe_exit, t);
+  }
+  void key_exit_zero(const value& v, const std::string& p, into& t) { verdict(v, p, t.probe->exit_zero.emplace()); }
+  void key_exit_nonzero(const value& v, const std::string& p, into& t) {
+    verdict(v, p, t.probe->exit_nonzero.emplace());
+  }
+
+  /// "conforms", or {"is": "violates", "rule": ..., "severity": ..., "why": ...}.
+  void verdict(const value& v, const std::string& p, verdict_mark& mark) {
+    if (v.is(type::string)) {
+      verdict_word(v, p, mark.is);
+    } else if (v.is(type::object)) {
+      into t;
+      t.mark = &mark;
+      object(v, p, keys::at::verdict, t);
+    } else {
+      error(v, p,
+            "expected a verdict (" + join_quoted(keys::verdict_words) + ") or an object with \"is\", found " +
+                std::string(json::type_name(v.kind)));
+    }
+  }
+  void verdict_word(const value& v, const std::string& p, verdict_kind& out) {
+    std::string s;
+    if (!one_of_words(v, p, keys::verdict_words, s)) return;
+    const auto& w = keys::verdict_words;
+    out = static_cast<verdict_kind>(std::find(std::begin(w), std::end(w), s) - std::begin(w));
+  }
+  void severity_of(const value& v, const std::string& p, severity& out) {
+    std::string s;
+    if (!one_of_words(v, p, keys::severity_words, s)) return;
+    const auto& w = keys::severity_words;
+    out = static_cast<severity>(std::find(std::begin(w), std::end(w), s) - std::begin(w));
+  }
+  void key_verdict_is(const value& v, const std::string& p, into& t) { verdict_word(v, p, t.mark->is); }
+  void key_verdict_rule(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.mark->rule)) known_rule(v, p, t.mark->rule);
+  }
+  void key_verdict_severity(const value& v, const std::string& p, into& t) {
+    severity_of(v, p, t.mark->level.emplace());
+  }
+  void key_verdict_why(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.mark->why) && t.mark->why.empty()) error(v, p, "an empty \"why\" tells a report nothing");
   }
 
  private:
@@ -217,10 +412,13 @@ class loader {
 
   bool one_of_words(const value& v, std::string_view pointer, std::initializer_list<std::string_view> words,
                     std::string& out) {
+    return one_of_words(v, pointer, std::span<const std::string_view>(words.begin(), words.size()), out);
+  }
+  bool one_of_words(const value& v, std::string_view pointer, std::span<const std::string_view> words,
+                    std::string& out) {
     if (!string(v, pointer, out)) return false;
     if (std::find(words.begin(), words.end(), out) != words.end()) return true;
-    const std::vector<std::string_view> w(words);
-    error(v, pointer, "expected " + join_quoted(w) + ", found " + show(out));
+    error(v, pointer, "expected " + join_quoted(words) + ", found " + show(out));
     return false;
   }
 
@@ -376,112 +574,143 @@ class loader {
       return false;
     }
     const json::member* kind = nullptr;
+    const keys::key* kind_key = nullptr;
     for (const auto& m : v.members) {
-      if (!is_step_kind(m.key)) continue;
+      const keys::key* k = keys::step_kind(m.key);
+      if (k == nullptr) continue;
       if (kind != nullptr) {
         error(m.key_pos, pointer, "a step has one kind, this one has both " + show(kind->key) + " and " + show(m.key));
         return false;
       }
       kind = &m;
+      kind_key = k;
     }
     if (kind == nullptr) {
-      error(v, pointer, "a step needs one of the keys " + join_quoted(step_kinds()));
+      const auto kinds = kind_names();
+      error(v, pointer, "a step needs one of the keys " + join_quoted(kinds));
       // Still say which keys are unknown: a misspelt "S" is the likely cause.
       for (const auto& m : v.members)
-        if (!is_common_key(m.key)) unknown_key(m, pointer, step_kinds());
+        if (!keys::is_step_key(m.key)) unknown_key(m, pointer, kinds);
       return false;
     }
     const std::size_t before = errors_.size();
-    const std::string kp = child(pointer, kind->key);
-    const value& kv = kind->val;
-    const auto& keys = keys_of(kind->key);
-    for (const auto& m : v.members) {
-      if (&m == kind) continue;
-      const std::string mp = child(pointer, m.key);
-      if (m.key == "note") {
-        string(m.val, mp, s.note);
-      } else if (m.key == "timeout") {
-        s.timeout.emplace();
-        duration_of(m.val, mp, *s.timeout);
-      } else if (m.key == "optional") {
-        flag(m.val, mp, s.optional);
-      } else if (m.key == "allow") {
-        allow(m.val, mp, s.allowed);
-      } else if (std::find(keys.begin(), keys.end(), m.key) == keys.end()) {
-        if (is_known_key(m.key))
-          error(m.key_pos, mp, "the key " + show(m.key) + " does not apply to a " + show(kind->key) + " step");
-        else
-          unknown_key(m, pointer, all_step_keys());
-      }
+    into t;
+    t.s = &s;
+    switch (kind_key->id) {
+      case keys::id::S:
+        s.what.emplace<reply_step>();
+        break;
+      case keys::id::C:
+        t.cmd = &s.what.emplace<command_step>();
+        break;
+      case keys::id::message:
+        s.what.emplace<message_step>();
+        break;
+      case keys::id::bdat:
+        s.what.emplace<bdat_step>();
+        break;
+      case keys::id::pipeline:
+        s.what.emplace<pipeline_step>();
+        break;
+      case keys::id::tls:
+        s.what.emplace<tls_step>();
+        break;
+      case keys::id::pause:
+        s.what.emplace<pause_step>();
+        break;
+      case keys::id::close:
+        s.what.emplace<close_step>();
+        break;
+      case keys::id::one_of:
+        s.what.emplace<one_of_step>();
+        break;
+      case keys::id::silent:
+        s.what.emplace<silent_step>();
+        break;
+      default:
+        break;
     }
-    if (kind->key == "S") {
-      s.what = reply(v, kv, kp, pointer, s.allowed);
-    } else if (kind->key == "C") {
-      command_step c;
-      command(v, kv, kp, pointer, s.allowed, c);
-      s.what = std::move(c);
-    } else if (kind->key == "message") {
-      s.what = message(kv, kp);
-    } else if (kind->key == "bdat") {
-      bdat_step b;
-      if (string(kv, kp, b.chunk)) text_template(kv, kp);
-      if (const value* last = v.find("last")) boolean(*last, child(pointer, "last"), b.last);
-      s.what = std::move(b);
-    } else if (kind->key == "pipeline") {
-      s.what = pipeline(kv, kp, s.allowed);
-    } else if (kind->key == "tls") {
-      std::string word;
-      one_of_words(kv, kp, {"start", "abort"}, word);
-      s.what = tls_step{word == "abort"};
-    } else if (kind->key == "pause") {
-      pause_step p;
-      duration_of(kv, kp, p.length);
-      s.what = p;
-    } else if (kind->key == "close") {
-      std::string who;
-      one_of_words(kv, kp, {"S", "C"}, who);
-      s.what = close_step{who != "C"};
-    } else if (kind->key == "one_of") {
-      s.what = alternatives(kv, kp);
-    }
-    if (std::any_of(keys.begin(), keys.end(), is_fault_key)) fault(v, pointer, s);
+    object(v, pointer, keys::place_of(s.what), t);
+    if ((keys::place_of(s.what) & keys::at::sent) != 0) fault_combinations(v, pointer, s);
     return errors_.size() == before;
   }
 
-  /// The fault keys of a step a role sends (fault_plan).
-  void fault(const value& v, const std::string& pointer, step& s) {
-    fault_plan& f = s.fault;
-    for (const auto& m : v.members) {
-      const std::string p = child(pointer, m.key);
-      if (m.key == "delay") {
-        f.delay.emplace();
-        duration_of(m.val, p, *f.delay);
-      } else if (m.key == "gap") {
-        duration_of(m.val, p, f.gap);
-      } else if (m.key == "stall") {
-        f.stall.emplace();
-        duration_of(m.val, p, *f.stall);
-      } else if (m.key == "cut") {
-        std::uint64_t n = 0;
-        if (whole_number(m.val, p, std::uint64_t{1} << 40, n)) f.cut = n;
-      } else if (m.key == "chunks") {
-        chunks(m.val, p, f);
-      } else if (m.key == "line_end") {
-        std::string word;
-        if (one_of_words(m.val, p, {"CRLF", "LF", "CR"}, word))
-          f.ends = word == "LF"   ? fault_plan::line_end::lf
-                   : word == "CR" ? fault_plan::line_end::cr
-                                  : fault_plan::line_end::crlf;
-      } else if (m.key == "inject") {
-        if (m.val.is(type::string)) {
-          f.inject.push_back(m.val.text);
-          text_template(m.val, p);
-        } else if (strings(m.val, p, f.inject)) {
-          if (f.inject.empty()) error(m.val, p, "an empty \"inject\" injects nothing");
-          for (std::size_t i = 0; i < f.inject.size(); ++i) text_template(m.val.items[i], child(p, i));
-        }
-      }
+  // ---- the keys of steps ----
+
+  void key_note(const value& v, const std::string& p, into& t) { string(v, p, t.s->note); }
+  void key_step_timeout(const value& v, const std::string& p, into& t) {
+    t.s->timeout.emplace();
+    duration_of(v, p, *t.s->timeout);
+  }
+  void key_optional(const value& v, const std::string& p, into& t) { flag(v, p, t.s->optional); }
+  void key_allow(const value& v, const std::string& p, into& t) { allow(v, p, t.s->allowed); }
+  void key_step_verdict(const value& v, const std::string& p, into& t) {
+    if (doc_->find("probe") == nullptr)
+      error(v, p, "a \"verdict\" says what a probe concludes, and this file has no \"probe\"");
+    verdict(v, p, t.s->mark.emplace());
+  }
+
+  void key_bdat(const value& v, const std::string& p, into& t) {
+    if (string(v, p, std::get<bdat_step>(t.s->what).chunk)) text_template(v, p);
+  }
+  void key_last(const value& v, const std::string& p, into& t) { boolean(v, p, std::get<bdat_step>(t.s->what).last); }
+  void key_pipeline(const value& v, const std::string& p, into& t) { pipeline(v, p, t); }
+  void key_message(const value& v, const std::string& p, into& t) { message(v, p, std::get<message_step>(t.s->what)); }
+  void key_tls(const value& v, const std::string& p, into& t) {
+    std::string word;
+    one_of_words(v, p, {"start", "abort"}, word);
+    t.s->what = tls_step{word == "abort"};
+  }
+  void key_pause(const value& v, const std::string& p, into& t) {
+    duration_of(v, p, std::get<pause_step>(t.s->what).length);
+  }
+  void key_close(const value& v, const std::string& p, into& t) {
+    std::string who;
+    one_of_words(v, p, {"S", "C"}, who);
+    t.s->what = close_step{who != "C"};
+  }
+  void key_one_of(const value& v, const std::string& p, into& t) { t.s->what = alternatives(v, p); }
+  void key_silent(const value& v, const std::string& p, into& t) {
+    std::string who;
+    if (one_of_words(v, p, {"S", "C"}, who)) std::get<silent_step>(t.s->what).by_server = who != "C";
+  }
+  void key_silent_for(const value& v, const std::string& p, into& t) {
+    duration& length = std::get<silent_step>(t.s->what).length;
+    if (duration_of(v, p, length) && length.count() == 0)
+      error(v, p, "\"for\" must be above 0: it is how long the receiving role reads and expects nothing");
+  }
+
+  // ---- fault keys: how the role that sends a step misbehaves (fault_plan) ----
+
+  void key_fault_delay(const value& v, const std::string& p, into& t) { duration_of(v, p, t.s->fault.delay.emplace()); }
+  void key_fault_gap(const value& v, const std::string& p, into& t) { duration_of(v, p, t.s->fault.gap); }
+  void key_fault_stall(const value& v, const std::string& p, into& t) { duration_of(v, p, t.s->fault.stall.emplace()); }
+  void key_fault_cut(const value& v, const std::string& p, into& t) {
+    std::uint64_t n = 0;
+    if (whole_number(v, p, std::uint64_t{1} << 40, n)) t.s->fault.cut = n;
+  }
+  void key_fault_chunks(const value& v, const std::string& p, into& t) { chunks(v, p, t.s->fault); }
+  void key_fault_line_end(const value& v, const std::string& p, into& t) {
+    std::string word;
+    if (one_of_words(v, p, {"CRLF", "LF", "CR"}, word))
+      t.s->fault.ends = word == "LF"   ? fault_plan::line_end::lf
+                        : word == "CR" ? fault_plan::line_end::cr
+                                       : fault_plan::line_end::crlf;
+  }
+  void key_fault_inject(const value& v, const std::string& p, into& t) {
+    auto& inject = t.s->fault.inject;
+    if (v.is(type::string)) {
+      inject.push_back(v.text);
+      text_template(v, p);
+    } else if (strings(v, p, inject)) {
+      if (inject.empty()) error(v, p, "an empty \"inject\" injects nothing");
+      for (std::size_t i = 0; i < inject.size(); ++i) text_template(v.items[i], child(p, i));
     }
+  }
+
+  /// The fault keys that do not go together, once the step is read.
+  void fault_combinations(const value& v, const std::string& pointer, const step& s) {
+    const fault_plan& f = s.fault;
     if (const value* stall = v.find("stall"); stall != nullptr && (f.delay || f.how != fault_plan::split::whole ||
                                                                    v.find("line_end") || f.cut || !f.inject.empty()))
       error(*stall, child(pointer, "stall"), "a step that stalls sends nothing: it takes no other fault key");
@@ -544,7 +773,7 @@ class loader {
     for (std::size_t i = 0; i < v.items.size(); ++i) {
       std::string word;
       if (!string(v.items[i], child(pointer, i), word)) continue;
-      if (const auto a = allowance_of(word))
+      if (const auto a = keys::allowance_of(word))
         out |= static_cast<std::uint8_t>(*a);
       else
         error(v.items[i], child(pointer, i),
@@ -552,10 +781,9 @@ class loader {
     }
   }
 
-  reply_step reply(const value& step_v, const value& v, const std::string& kp, const std::string& pointer,
-                   std::uint8_t allowed) {
-    reply_step r;
-    if (const value* raw = step_v.find("raw")) flag(*raw, child(pointer, "raw"), r.raw);
+  void key_S(const value& v, const std::string& kp, into& t) {
+    reply_step& r = std::get<reply_step>(t.s->what);
+    const std::uint8_t allowed = t.s->allowed;
     if (v.is(type::string)) {
       r.lines.push_back(v.text);
       if (text_template(v, kp) && !r.raw) reply_line(v, kp, 0, 1, allowed);
@@ -574,23 +802,27 @@ class loader {
             r.raw ? "a raw reply is one string of bytes, found " + std::string(json::type_name(v.kind))
                   : "expected a reply line or an array of lines, found " + std::string(json::type_name(v.kind)));
     }
-    if (const value* code = step_v.find("code")) codes(*code, child(pointer, "code"), r.codes);
-    if (const value* status = step_v.find("status")) {
-      std::string s;
-      if (string(*status, child(pointer, "status"), s)) {
-        if (valid_status(s))
-          r.status = s;
-        else
-          error(
-              *status, child(pointer, "status"),
-              "status " + show(s) + " is not an enhanced status code such as \"5.7.0\" (class 2, 4 or 5; 'x' for any)");
-      }
-    }
-    if (const value* text = step_v.find("text")) regex(*text, child(pointer, "text"), r.text);
-    if (const value* offers = step_v.find("offers")) keywords(*offers, child(pointer, "offers"), r.offers);
-    if (const value* lacks = step_v.find("lacks")) keywords(*lacks, child(pointer, "lacks"), r.lacks);
-    if (const value* cap = step_v.find("capture")) captures(*cap, child(pointer, "capture"), r.captures);
-    return r;
+  }
+  void key_reply_raw(const value& v, const std::string& p, into& t) { flag(v, p, std::get<reply_step>(t.s->what).raw); }
+  void key_code(const value& v, const std::string& p, into& t) { codes(v, p, std::get<reply_step>(t.s->what).codes); }
+  void key_status(const value& v, const std::string& p, into& t) {
+    std::string s;
+    if (!string(v, p, s)) return;
+    if (valid_status(s))
+      std::get<reply_step>(t.s->what).status = s;
+    else
+      error(v, p,
+            "status " + show(s) + " is not an enhanced status code such as \"5.7.0\" (class 2, 4 or 5; 'x' for any)");
+  }
+  void key_text(const value& v, const std::string& p, into& t) { regex(v, p, std::get<reply_step>(t.s->what).text); }
+  void key_offers(const value& v, const std::string& p, into& t) {
+    keywords(v, p, std::get<reply_step>(t.s->what).offers);
+  }
+  void key_lacks(const value& v, const std::string& p, into& t) {
+    keywords(v, p, std::get<reply_step>(t.s->what).lacks);
+  }
+  void key_capture(const value& v, const std::string& p, into& t) {
+    captures(v, p, std::get<reply_step>(t.s->what).captures);
   }
 
   void reply_line(const value& at, const std::string& pointer, std::size_t index, std::size_t count,
@@ -666,43 +898,41 @@ class loader {
     }
   }
 
-  void command(const value& step_v, const value& v, const std::string& kp, const std::string& pointer,
-               std::uint8_t allowed, command_step& c) {
-    if (const value* raw = step_v.find("raw")) flag(*raw, child(pointer, "raw"), c.raw);
+  // A C step's keys, and a pipelined command's: t.cmd is the command either way.
+  void key_C(const value& v, const std::string& kp, into& t) {
+    command_step& c = *t.cmd;
     if (string(v, kp, c.line) && text_template(v, kp) && !c.raw)
-      if (const auto p = command_line_problem(c.line, allowed)) error(v, kp, p->what);
-    if (const value* m = step_v.find("match")) {
-      std::string word;
-      if (one_of_words(*m, child(pointer, "match"), {"exact", "verb", "any"}, word))
-        c.match = word == "any" ? command_match::any : word == "verb" ? command_match::verb : command_match::exact;
-    }
-    if (const value* a = step_v.find("arg")) {
-      regex(*a, child(pointer, "arg"), c.arg);
-      if (c.match == command_match::any)
-        error(*a, child(pointer, "arg"), "\"arg\" checks nothing with \"match\": \"any\"");
-    }
+      if (const auto p = command_line_problem(c.line, t.s->allowed)) error(v, kp, p->what);
+  }
+  void key_command_raw(const value& v, const std::string& p, into& t) { flag(v, p, t.cmd->raw); }
+  void key_match(const value& v, const std::string& p, into& t) {
+    std::string word;
+    if (one_of_words(v, p, {"exact", "verb", "any"}, word))
+      t.cmd->match = word == "any" ? command_match::any : word == "verb" ? command_match::verb : command_match::exact;
+  }
+  void key_arg(const value& v, const std::string& p, into& t) {
+    regex(v, p, t.cmd->arg);
+    if (t.cmd->match == command_match::any) error(v, p, "\"arg\" checks nothing with \"match\": \"any\"");
   }
 
-  pipeline_step pipeline(const value& v, const std::string& kp, std::uint8_t allowed) {
-    pipeline_step p;
-    if (!expect(v, kp, type::array)) return p;
+  void pipeline(const value& v, const std::string& kp, into& t) {
+    pipeline_step& p = std::get<pipeline_step>(t.s->what);
+    if (!expect(v, kp, type::array)) return;
     if (v.items.empty()) error(v, kp, "a pipeline needs at least one command");
-    static constexpr std::string_view keys[] = {"C", "raw", "match", "arg"};
     for (std::size_t i = 0; i < v.items.size(); ++i) {
       const value& item = v.items[i];
       const std::string ip = child(kp, i);
       command_step c;
+      into ct = t;
+      ct.cmd = &c;
       if (item.is(type::string)) {
-        command(value{}, item, ip, ip, allowed, c);
+        key_C(item, ip, ct);
       } else if (item.is(type::object)) {
-        const value* line = item.find("C");
-        if (line == nullptr) {
+        if (item.find("C") == nullptr) {
           error(item, ip, "a pipelined command is a string or an object with the key \"C\"");
           continue;
         }
-        for (const auto& m : item.members)
-          if (std::find(std::begin(keys), std::end(keys), m.key) == std::end(keys)) unknown_key(m, ip, keys);
-        command(item, *line, child(ip, "C"), ip, allowed, c);
+        object(item, ip, keys::at::pipelined, ct);
       } else {
         error(item, ip,
               "expected a command (a string or {\"C\": ...}), found " + std::string(json::type_name(item.kind)));
@@ -710,42 +940,37 @@ class loader {
       }
       p.commands.push_back(std::move(c));
     }
-    return p;
   }
 
-  message_step message(const value& v, const std::string& kp) {
-    message_step msg;
+  void message(const value& v, const std::string& kp, message_step& msg) {
     if (v.is(type::string)) {
       msg.text = v.text;
       text_template(v, kp);
-      return msg;
+      return;
     }
     if (!v.is(type::object)) {
       error(v, kp,
             "a message is its text, or an object with headers, body, html and attachments; found " +
                 std::string(json::type_name(v.kind)));
-      return msg;
+      return;
     }
-    static constexpr std::string_view keys[] = {"headers", "body", "html", "attachments"};
-    for (const auto& m : v.members) {
-      const std::string p = child(kp, m.key);
-      if (m.key == "headers") {
-        if (strings(m.val, p, msg.headers))
-          for (std::size_t i = 0; i < msg.headers.size(); ++i) header(m.val.items[i], child(p, i));
-      } else if (m.key == "body" || m.key == "html") {
-        auto& slot = m.key == "body" ? msg.body : msg.html;
-        slot.emplace();
-        if (string(m.val, p, *slot)) text_template(m.val, p);
-      } else if (m.key == "attachments") {
-        attachments(m.val, p, msg.attachments);
-      } else {
-        unknown_key(m, kp, keys);
-      }
-    }
+    into t;
+    t.msg = &msg;
+    object(v, kp, keys::at::built_message, t);
     if (!msg.body && !msg.html && msg.attachments.empty() && msg.headers.empty())
       error(v, kp, "a message needs headers, a body, html or attachments");
-    return msg;
   }
+  void key_headers(const value& v, const std::string& p, into& t) {
+    if (strings(v, p, t.msg->headers))
+      for (std::size_t i = 0; i < t.msg->headers.size(); ++i) header(v.items[i], child(p, i));
+  }
+  void key_body(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.msg->body.emplace())) text_template(v, p);
+  }
+  void key_html(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.msg->html.emplace())) text_template(v, p);
+  }
+  void key_attachments(const value& v, const std::string& p, into& t) { attachments(v, p, t.msg->attachments); }
 
   void header(const value& v, const std::string& pointer) {
     const std::string& h = v.text;
@@ -763,32 +988,28 @@ class loader {
 
   void attachments(const value& v, const std::string& pointer, std::vector<attachment>& out) {
     if (!expect(v, pointer, type::array)) return;
-    static constexpr std::string_view keys[] = {"name", "type", "file", "content"};
     for (std::size_t i = 0; i < v.items.size(); ++i) {
       const value& item = v.items[i];
       const std::string ip = child(pointer, i);
       if (!expect(item, ip, type::object)) continue;
       attachment a;
-      for (const auto& m : item.members) {
-        const std::string p = child(ip, m.key);
-        if (m.key == "name") {
-          string(m.val, p, a.name);
-        } else if (m.key == "type") {
-          string(m.val, p, a.type);
-        } else if (m.key == "file") {
-          if (string(m.val, p, a.file) && a.file.empty()) error(m.val, p, "an empty file name");
-        } else if (m.key == "content") {
-          if (string(m.val, p, a.content)) text_template(m.val, p);
-        } else {
-          unknown_key(m, ip, keys);
-        }
-      }
+      into t;
+      t.att = &a;
+      object(item, ip, keys::at::attachment, t);
       const bool has_file = item.find("file") != nullptr, has_content = item.find("content") != nullptr;
       if (has_file == has_content) error(item, ip, "an attachment has either \"file\" or \"content\"");
       if (a.name.empty() && !has_file) error(item, ip, "an inline attachment needs a \"name\"");
       if (a.name.empty()) a.name = std::filesystem::path(a.file).filename().string();
       out.push_back(std::move(a));
     }
+  }
+  void key_attachment_name(const value& v, const std::string& p, into& t) { string(v, p, t.att->name); }
+  void key_attachment_type(const value& v, const std::string& p, into& t) { string(v, p, t.att->type); }
+  void key_attachment_file(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.att->file) && t.att->file.empty()) error(v, p, "an empty file name");
+  }
+  void key_attachment_content(const value& v, const std::string& p, into& t) {
+    if (string(v, p, t.att->content)) text_template(v, p);
   }
 
   one_of_step alternatives(const value& v, const std::string& kp) {
@@ -811,7 +1032,14 @@ class loader {
   const load_settings& settings_;
   std::vector<diagnostic>& errors_;
   std::size_t step_count_ = 0;
-  std::vector<std::string> suggested_;  ///< keys offered by "did you mean", not missing twice
+  std::vector<std::string> suggested_;  ///< keys offered by "did you mean"
+  const value* doc_ = nullptr;          ///< the file's object
+};
+
+// Each key's reader, in the order of the table (a key without one does not compile).
+const loader::reader loader::readers[keys::count] = {
+#define KEY(id, where, name, need, value, schema, description) &loader::key_##id,
+#include "scenario/scenario_keys.def"
 };
 
 }  // namespace

@@ -54,6 +54,39 @@ constexpr std::string_view everything = R"j({
   ]
 })j";
 
+// A server probe and a client probe: every probe key, each form of verdict, silent steps.
+constexpr std::string_view server_probe = R"j({
+  "version": 1,
+  "name": "server-probe",
+  "probe": {"title": "<LF>.<LF> does not end the data", "category": "smuggling", "rules": ["5321-4.1.1.4", "5321-2.3.8"],
+            "severity": "must", "checks": "server", "needs": ["PIPELINING", "AUTH PLAIN"], "opt_in": true},
+  "steps": [
+    {"S": "220 mx.example ESMTP"},
+    {"C": "DATA"},
+    {"S": "354 go"},
+    {"C": "x\n.\n", "raw": true},
+    {"one_of": [[{"silent": "S", "for": "3s", "verdict": "conforms", "note": "still reading"}, {"C": ".", "raw": false}, {"S": "250 ok"}],
+                [{"S": "250 ok", "verdict": {"is": "violates", "why": "it took <LF>.<LF>"}}],
+                [{"S": "500 ok", "verdict": {"is": "exploitable", "rule": "5321-2.3.8", "severity": "lenient", "why": "it ran the rest"}}]]},
+    {"C": "QUIT"},
+    {"S": "221 bye", "verdict": {"is": "inconclusive", "severity": "pedantic"}},
+    {"close": "S", "verdict": "not-applicable"}
+  ]
+})j";
+
+constexpr std::string_view client_probe = R"j({
+  "version": 1,
+  "name": "client-probe",
+  "probe": {"title": "after a 554 greeting the client sends no mail", "category": "greeting", "rules": ["5321-3.1"],
+            "severity": "should", "checks": "client", "client_uses": ["starttls", "auth", "require-tls"],
+            "exit": {"zero": {"is": "violates", "why": "it said the mail went"}, "nonzero": "conforms"}},
+  "steps": [
+    {"S": "554 no"},
+    {"one_of": [[{"C": "QUIT", "verdict": "conforms"}, {"S": "221 bye"}], [{"silent": "C", "for": "250ms"}, {"S": "421 bye"}]]},
+    {"close": "C", "verdict": {"is": "conforms", "why": "it hung up"}}
+  ]
+})j";
+
 sc::loaded load(std::string_view text) { return sc::load_scenario(text); }
 
 std::string errors_of(std::string_view text, const sc::load_settings& settings = {}) {
@@ -276,4 +309,84 @@ TEST_CASE("load: an error about a 1 MB key or number is short") {
   CHECK(version ==
         "f:1:13: version: version 1.000000000000000000... (1000002 digits) is not one this ehlo reads (it reads "
         "version 1)\n");
+}
+
+TEST_CASE("load: probe keys, verdicts and silent steps reach the model") {
+  const auto server = load(server_probe);
+  for (const auto& d : server.errors) FAIL_CHECK(sc::to_string("server", d));
+  REQUIRE(server.ok());
+  REQUIRE(server.sc.probe);
+  const sc::probe_info& p = *server.sc.probe;
+  CHECK(p.title == "<LF>.<LF> does not end the data");
+  CHECK(p.category == "smuggling");
+  CHECK(p.rules == std::vector<std::string>{"5321-4.1.1.4", "5321-2.3.8"});
+  CHECK(p.level == sc::severity::must);
+  CHECK(p.checks == sc::side::server);
+  CHECK(p.needs == std::vector<std::string>{"PIPELINING", "AUTH PLAIN"});
+  CHECK(p.opt_in);
+  CHECK(p.pos.line == 4);
+  const auto& branches = std::get<sc::one_of_step>(server.sc.steps[4].what).branches;
+  REQUIRE(branches.size() == 3);
+  CHECK(std::get<sc::silent_step>(branches[0][0].what) == sc::silent_step{true, sc::duration(3s)});
+  CHECK(branches[0][0].mark == sc::verdict_mark{sc::verdict_kind::conforms, "", std::nullopt, ""});
+  CHECK(branches[1][0].mark == sc::verdict_mark{sc::verdict_kind::violates, "", std::nullopt, "it took <LF>.<LF>"});
+  CHECK(branches[2][0].mark ==
+        sc::verdict_mark{sc::verdict_kind::exploitable, "5321-2.3.8", sc::severity::lenient, "it ran the rest"});
+  CHECK(server.sc.steps[6].mark == sc::verdict_mark{sc::verdict_kind::inconclusive, "", sc::severity::pedantic, ""});
+  CHECK(server.sc.steps[7].mark->is == sc::verdict_kind::not_applicable);
+  CHECK_FALSE(server.sc.steps[5].mark);
+
+  const auto client = load(client_probe);
+  for (const auto& d : client.errors) FAIL_CHECK(sc::to_string("client", d));
+  REQUIRE(client.ok());
+  const sc::probe_info& c = *client.sc.probe;
+  CHECK(c.level == sc::severity::should);
+  CHECK(c.checks == sc::side::client);
+  CHECK(c.client_uses == std::vector<std::string>{"starttls", "auth", "require-tls"});
+  CHECK_FALSE(c.opt_in);
+  CHECK(c.exit_zero == sc::verdict_mark{sc::verdict_kind::violates, "", std::nullopt, "it said the mail went"});
+  CHECK(c.exit_nonzero == sc::verdict_mark{sc::verdict_kind::conforms, "", std::nullopt, ""});
+  const auto& alt = std::get<sc::one_of_step>(client.sc.steps[1].what).branches;
+  CHECK(std::get<sc::silent_step>(alt[1][0].what) == sc::silent_step{false, sc::duration(250)});
+}
+
+TEST_CASE("load: probes print as JSON that loads back to the same scenario, and prints the same") {
+  for (const auto text : {server_probe, client_probe}) {
+    const auto first = load(text);
+    REQUIRE(first.ok());
+    const std::string printed = sc::to_json(first.sc);
+    const auto second = load(printed);
+    for (const auto& d : second.errors) FAIL_CHECK(sc::to_string("printed", d));
+    CHECK(second.sc == first.sc);
+    CHECK(sc::to_json(second.sc) == printed);
+  }
+  // A verdict that says no more than its word is printed as the word; the probe on one line, before the steps.
+  const std::string printed = sc::to_json(load(server_probe).sc);
+  CHECK(printed.find("{\"silent\": \"S\", \"for\": \"3s\", \"verdict\": \"conforms\", \"note\": \"still reading\"}") !=
+        std::string::npos);
+  CHECK(printed.find("  \"probe\": {\"title\": \"<LF>.<LF> does not end the data\", \"category\": \"smuggling\", "
+                     "\"rules\": [\"5321-4.1.1.4\", \"5321-2.3.8\"], \"severity\": \"must\", \"checks\": \"server\", "
+                     "\"needs\": [\"PIPELINING\", \"AUTH PLAIN\"], \"opt_in\": true},\n  \"steps\": [") !=
+        std::string::npos);
+  CHECK(printed.find("{\"S\": \"221 bye\", \"verdict\": {\"is\": \"inconclusive\", \"severity\": \"pedantic\"}}") !=
+        std::string::npos);
+}
+
+TEST_CASE("load: unknown keys are told apart from misplaced ones, and a step's own keys are suggested first") {
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x"}, {"silent": "C", "fro": "1s"}]})j") ==
+        "f:1:71: steps/1/fro: unknown key \"fro\"; did you mean \"for\"?\n");
+  // The suggestion stands for the missing key of that step only, not of the next.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"silent": "C", "fro": "1s"}, {"silent": "C"}]})j") ==
+        "f:1:55: steps/0/fro: unknown key \"fro\"; did you mean \"for\"?\n"
+        "f:1:69: steps/1: missing the key \"for\"\n");
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"pause": "1s", "for": "1s"}]})j") ==
+        "f:1:55: steps/0/for: the key \"for\" does not apply to a \"pause\" step\n");
+  // A raw pipelined command is checked as raw, whichever key comes first.
+  CHECK(errors_of(
+            R"j({"version": 1, "name": "x", "steps": [{"pipeline": [{"C": "NOOP\n", "raw": true}, "QUIT"]}]})j") == "");
+  // A step without a kind: keys of other steps are not called unknown.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [{"raw": true, "Close": "S"}]})j") ==
+        "f:1:39: steps/0: a step needs one of the keys \"S\", \"C\", \"message\", \"bdat\", \"pipeline\", \"tls\", "
+        "\"pause\", \"close\", \"one_of\" or \"silent\"\n"
+        "f:1:53: steps/0/Close: unknown key \"Close\"; did you mean \"close\"?\n");
 }
