@@ -1,5 +1,6 @@
 #include "proto/ehlo_capabilities.hpp"
 
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <utility>
@@ -163,6 +164,24 @@ const capability* ehlo_capabilities::find(std::string_view name) const noexcept 
   for (const auto& c : caps_)
     if (iequals(c.name, name)) return &c;
   return nullptr;
+}
+
+bool ehlo_capabilities::offers(std::string_view what) const noexcept {
+  const std::size_t sp = what.find(' ');
+  const std::string_view kw = what.substr(0, sp);
+  const std::string_view param = sp == std::string_view::npos ? std::string_view() : what.substr(sp + 1);
+  if (param.empty()) return has(kw);
+  if (iequals(kw, "AUTH"))
+    return std::any_of(mechanisms_.begin(), mechanisms_.end(), [&](std::string_view m) { return iequals(m, param); });
+  for (const auto& c : caps_) {
+    if (!iequals(c.name, kw)) continue;
+    for (std::string_view rest = c.params; !rest.empty();) {
+      const std::size_t end = rest.find(' ');
+      if (iequals(rest.substr(0, end), param)) return true;
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    }
+  }
+  return false;
 }
 
 bool ehlo_capabilities::decode(const reply& r, finding_log& findings) {

@@ -79,6 +79,12 @@ class ehlo_capabilities {
   /// By name, in any case: works for unknown keywords too ("X-RCPTLIMIT").
   const capability* find(std::string_view name) const noexcept;
 
+  /// What a scenario's "offers" and a probe's "needs" name: "PIPELINING" (the
+  /// keyword is offered), "AUTH LOGIN" (AUTH offers the mechanism LOGIN), or
+  /// "SIZE 1000" (the keyword is offered with that word among its parameters).
+  /// Keywords and words in any case.
+  bool offers(std::string_view what) const noexcept;
+
   /// SIZE's announced maximum in octets (0: no fixed maximum, RFC 1870 §4);
   /// nullopt when SIZE is not offered, is offered bare, or its parameter is
   /// not a number.

@@ -30,27 +30,13 @@ bool status_matches(std::string_view pattern, const std::optional<proto::enhance
   return true;
 }
 
-/// "PIPELINING", or "AUTH LOGIN": AUTH offers the mechanism LOGIN; for other
-/// keywords the word must be one of the line's parameters.
-bool offered(const proto::ehlo_capabilities& caps, std::string_view what) {
-  const std::size_t sp = what.find(' ');
-  const std::string_view kw = what.substr(0, sp);
-  const std::string_view param = sp == std::string_view::npos ? std::string_view() : what.substr(sp + 1);
-  if (param.empty()) return caps.has(kw);
-  if (iequals(kw, "AUTH")) {
-    const auto mechs = caps.auth_mechanisms();
-    return std::any_of(mechs.begin(), mechs.end(), [&](std::string_view m) { return iequals(m, param); });
-  }
-  for (const auto& c : caps.all()) {
-    if (!iequals(c.name, kw)) continue;
-    std::string_view rest = c.params;
-    while (!rest.empty()) {
-      const std::size_t end = rest.find(' ');
-      if (iequals(rest.substr(0, end), param)) return true;
-      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    }
-  }
-  return false;
+/// Whether a step of `steps` (branches included) starts TLS.
+bool starts_tls(const std::vector<scenario::step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const scenario::step& s) {
+    if (std::holds_alternative<scenario::tls_step>(s.what)) return true;
+    const auto* o = std::get_if<scenario::one_of_step>(&s.what);
+    return o != nullptr && std::any_of(o->branches.begin(), o->branches.end(), starts_tls);
+  });
 }
 
 std::string reply_error_text(std::error_code ec, const proto::reply_settings& s) {
@@ -222,9 +208,9 @@ session::fit client_session::check_reply(const scenario::reply_step& r, mismatch
     scratch_.clear();
     caps.decode(unit_.view(), scratch_);
     for (const auto& o : r.offers)
-      if (!offered(caps, o)) return reject("an EHLO reply offering " + o);
+      if (!caps.offers(o)) return reject("an EHLO reply offering " + o);
     for (const auto& l : r.lacks)
-      if (offered(caps, l)) return reject("an EHLO reply not offering " + l);
+      if (caps.offers(l)) return reject("an EHLO reply not offering " + l);
   }
   return fit::yes;
 }
@@ -270,9 +256,22 @@ void client_session::commit_reply() {
   for (const auto& l : unit_.lines) shown.push_back(redact_.text(l));
   recorder_.add(scenario::side::server, std::move(shown), s.pos.line);
 
+  // RFC 2034 §4: once ENHANCEDSTATUSCODES is offered, every 2xx, 4xx and 5xx
+  // reply carries an enhanced status code, but the greeting and the replies to
+  // HELO and EHLO: asked of the offer in force before this reply.
+  const proto::ehlo_capabilities* offer = conv_.capabilities();
+  const bool enhanced_due = offer != nullptr && offer->has(proto::keyword::enhancedstatuscodes) &&
+                            unit_.code / 100 != 3 && !unit_.enhanced;
   scratch_.clear();
   const auto answer = conv_.server_reply(unit_.view(), scratch_);  // learns what a 250 to EHLO offers
   add_findings(scratch_, parser_base_);
+  if (enhanced_due && answer.what != proto::conversation::answered::greeting &&
+      answer.what != proto::conversation::answered::nothing && answer.verb != proto::verb::ehlo &&
+      answer.verb != proto::verb::helo)
+    add_finding(proto::rules::enhanced_code,
+                "a reply without an enhanced status code, after ENHANCEDSTATUSCODES was offered",
+                parser_base_ + unit_.offset);
+  if (answer.verb == proto::verb::ehlo && conv_.capabilities() != nullptr) offered_needs(*conv_.capabilities());
   if (answer.verb == proto::verb::helo && unit_.lines.size() > 1) {
     // RFC 5321 §3.2: only EHLO's reply lists extensions. A multi-line reply
     // to HELO is fine; one whose lines name known keywords is a list.
@@ -293,6 +292,14 @@ void client_session::commit_reply() {
   }
   if (!apply_captures(r.captures, subject)) return;
   cursor_.next();
+  // A probe whose needs this EHLO reply does not meet stops here, unless TLS
+  // is still to come (servers that offer AUTH only inside TLS).
+  if (answer.verb == proto::verb::ehlo && unit_.code == 250 && (!tls_version().empty() || !starts_tls(sc_.steps)))
+    if (const auto unmet = unmet_needs(); !unmet.empty()) {
+      std::string what;
+      for (const auto& n : unmet) what += (what.empty() ? "" : ", ") + n;
+      stop_not_applicable("the server does not offer " + what);
+    }
 }
 
 void client_session::drop_unit() {

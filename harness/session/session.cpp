@@ -25,6 +25,7 @@ session::session(const scenario::scenario& sc, const settings& s, scenario::side
 }
 
 void session::start() {
+  if (sc_.probe) needs_met_.assign(sc_.probe->needs.size(), false);
   for (const auto& v : sc_.vars)
     if (v.value) vars_.insert_or_assign(v.name, *v.value);
   for (const auto& [name, value] : settings_.vars) vars_.insert_or_assign(name, value);
@@ -131,6 +132,11 @@ void session::timed_out() {
   }
   if (hold_ == hold::abort) {
     fail_step("timed out after " + to_string(wait_) + " waiting for the TLS handshake at " + cursor_.pointer());
+    return;
+  }
+  // A silent step, or a branch that begins with one, is what nothing coming means.
+  if (state_ == state::reading && take_silence()) {
+    proceed();
     return;
   }
   // A step the peer may leave out is left out when nothing came for it in
@@ -259,8 +265,15 @@ void session::proceed() {
           cursor_ = std::move(r.at);
           continue;
         }
-        cursor_ = std::move(r.at);
-        commit();
+        {
+          cursor_ = std::move(r.at);
+          const scenario::step& taken = cursor_.step();
+          const std::string at = cursor_.pointer();
+          const bool closes = std::holds_alternative<scenario::close_step>(taken.what);
+          commit();
+          if (taken.mark && state_ != state::done)
+            note_mark(taken, at, closes ? "the " + std::string(peer()) + " closed the connection" : std::string());
+        }
         streamed = false;
         continue;
       case fit::no:
@@ -310,6 +323,22 @@ session::probe_result session::probe(step_cursor at) {
       continue;
     }
     mismatch why;
+    if (const auto* q = std::get_if<scenario::silent_step>(&s.what)) {
+      // Nothing may come: the wait's end (timed_out) takes the step.
+      if (buffered() == 0 && !holds_unit() && !peer_eof()) return {fit::more, false, std::move(at), {}};
+      // What came is shown up to its first line end, however it was cut into reads.
+      std::string_view came = input();
+      const std::size_t lf = came.find('\n');
+      if (lf == std::string_view::npos && !peer_eof() && came.size() < 512)
+        return {fit::more, false, std::move(at), {}};
+      came = came.substr(0, std::min(lf, came.size()));
+      if (came.ends_with('\r')) came.remove_suffix(1);
+      why.expected = "nothing from the " + std::string(peer()) + " for " + to_string(q->length);
+      why.got = buffered() > 0 ? printable(came, 200) : "the " + std::string(peer()) + " closed the connection";
+      if (!s.optional) return {fit::no, false, std::move(at), std::move(why)};
+      at.next();
+      continue;
+    }
     const fit f = match(at, why);
     if (f != fit::no || why.fatal) return {f, false, std::move(at), std::move(why)};
     if (!s.optional || at.element() > 0) return {fit::no, false, std::move(at), std::move(why)};
@@ -322,8 +351,12 @@ session::probe_result session::probe(step_cursor at) {
 /// the session failed), or a branch entered (false).
 bool session::play_step() {
   const scenario::step& s = cursor_.step();
-  if (std::holds_alternative<scenario::one_of_step>(s.what)) {
-    cursor_.enter(0);  // the sending role plays the first branch
+  if (const auto* o = std::get_if<scenario::one_of_step>(&s.what)) {
+    cursor_.enter(branch_to_play(*o));  // the first branch, or the one --play asks for
+    return false;
+  }
+  if (std::holds_alternative<scenario::silent_step>(s.what)) {
+    cursor_.next();  // the silent side sends nothing: on to what the other side does
     return false;
   }
   if (const auto* t = std::get_if<scenario::tls_step>(&s.what)) {
@@ -587,8 +620,37 @@ void session::add_findings(const proto::finding_log& log, std::uint64_t base) {
   findings_dropped_ += log.dropped();
 }
 
+namespace {
+
+/// How long a silent step, or the first silent step that begins a branch of
+/// a one_of, waits; unset when there is none.
+std::optional<duration> silence_of(const scenario::step& s) noexcept {
+  if (const auto* q = std::get_if<scenario::silent_step>(&s.what)) return q->length;
+  std::optional<duration> shortest;
+  if (const auto* o = std::get_if<scenario::one_of_step>(&s.what))
+    for (const auto& branch : o->branches)
+      if (!branch.empty())
+        if (const auto d = silence_of(branch.front()); d && (!shortest || *d < *shortest)) shortest = d;
+  return shortest;
+}
+
+bool has_mark(const std::vector<scenario::step>& steps, scenario::verdict_kind k, bool first_only) {
+  for (const auto& s : steps) {
+    if (s.mark && s.mark->is == k) return true;
+    if (const auto* o = std::get_if<scenario::one_of_step>(&s.what))
+      for (const auto& b : o->branches)
+        if (has_mark(b, k, first_only)) return true;
+    if (first_only) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
 duration session::wait_for(const scenario::step& s) const noexcept {
   if (settings_.timeout) return *settings_.timeout;
+  // A silence is judged by its own length: a reply after it is no longer an answer.
+  if (const auto d = silence_of(s)) return *d;
   if (s.timeout) return *s.timeout;
   return scenario_wait();
 }
@@ -683,6 +745,86 @@ void session::refresh_secrets() {
   redact_.secrets.clear();
   for (const auto& name : sc_.secrets)
     if (auto it = vars_.find(name); it != vars_.end() && !it->second.empty()) redact_.secrets.push_back(it->second);
+}
+
+// ---- probes -------------------------------------------------------------------
+
+std::size_t session::branch_to_play(const scenario::one_of_step& o) const {
+  if (!settings_.play) return 0;
+  // The branch whose first step says so, else one that says so further on;
+  // a wanted violation is also played by a branch that exploits it.
+  const auto find = [&](scenario::verdict_kind k) -> std::optional<std::size_t> {
+    for (const bool first_only : {true, false})
+      for (std::size_t i = 0; i < o.branches.size(); ++i)
+        if (has_mark(o.branches[i], k, first_only)) return i;
+    return std::nullopt;
+  };
+  if (const auto i = find(*settings_.play)) return *i;
+  if (*settings_.play == scenario::verdict_kind::violates)
+    if (const auto i = find(scenario::verdict_kind::exploitable)) return *i;
+  return 0;
+}
+
+/// timed_out() while reading: when the step waited for is a silent one, or a
+/// one_of with a branch that begins with one, and nothing at all came, the
+/// silence is the step: taken (its mark noted) and passed.
+bool session::take_silence() {
+  if (buffered() > 0 || holds_unit() || peer_eof()) return false;
+  const scenario::step& s = cursor_.step();
+  if (const auto* o = std::get_if<scenario::one_of_step>(&s.what)) {
+    for (std::size_t i = 0; i < o->branches.size(); ++i) {
+      const auto& branch = o->branches[i];
+      if (branch.empty() || !std::holds_alternative<scenario::silent_step>(branch.front().what)) continue;
+      if (plays(branch.front())) continue;
+      cursor_.enter(i);
+      return take_silence();
+    }
+    return false;
+  }
+  const auto* q = std::get_if<scenario::silent_step>(&s.what);
+  if (q == nullptr || plays(s)) return false;
+  const std::string at = cursor_.pointer();
+  recorder_.note("the " + std::string(peer()) + " sent nothing for " + to_string(q->length));
+  cursor_.next();
+  if (s.mark) note_mark(s, at, "nothing for " + to_string(q->length));
+  return true;
+}
+
+void session::note_mark(const scenario::step& s, std::string_view pointer, std::string evidence) {
+  probe_mark m;
+  m.mark = *s.mark;
+  m.pointer = pointer;
+  if (role_ == scenario::side::client && std::holds_alternative<scenario::reply_step>(s.what))
+    m.code = conv_.last_code();
+  if (evidence.empty()) {
+    const auto steps = recorder_.steps();
+    if (!steps.empty() && !steps.back().lines.empty()) evidence = steps.back().lines.front();
+  }
+  m.evidence = printable(evidence, 200);
+  mark_ = std::move(m);
+}
+
+void session::stop_not_applicable(std::string why) {
+  if (state_ == state::done) return;
+  probe_mark m;
+  m.mark.is = scenario::verdict_kind::not_applicable;
+  m.mark.why = std::move(why);
+  m.pointer = cursor_.pointer();
+  mark_ = std::move(m);
+  finish();
+}
+
+void session::offered_needs(const proto::ehlo_capabilities& caps) {
+  if (!sc_.probe) return;
+  for (std::size_t i = 0; i < needs_met_.size(); ++i)
+    if (!needs_met_[i] && caps.offers(sc_.probe->needs[i])) needs_met_[i] = true;
+}
+
+std::vector<std::string> session::unmet_needs() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < needs_met_.size(); ++i)
+    if (!needs_met_[i]) out.push_back(sc_.probe->needs[i]);
+  return out;
 }
 
 void session::compact() {

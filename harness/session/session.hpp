@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "proto/conversation.hpp"
+#include "proto/ehlo_capabilities.hpp"
 #include "proto/finding.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/text_template.hpp"
@@ -109,6 +110,13 @@ class session {
   std::size_t buffered() const noexcept { return in_.size() - pos_; }
   /// The TLS version tls_started() gave; "" before.
   std::string_view tls_version() const noexcept { return tls_version_; }
+  /// A probe's verdict so far: the last "verdict" mark on a step this role
+  /// received (or a not-applicable stop: the server offers less than the probe
+  /// needs). Unset while no mark was passed.
+  const std::optional<probe_mark>& mark() const noexcept { return mark_; }
+  /// Client role, probes: the keywords of "needs" that no EHLO reply offered
+  /// so far (in the probe's order).
+  std::vector<std::string> unmet_needs() const;
 
  protected:
   session(const scenario::scenario& sc, const settings& s, scenario::side role);
@@ -186,6 +194,13 @@ class session {
   /// (the other side speaks now).
   void flush_client_line();
 
+  /// A step this role received carried a "verdict": it becomes the probe's.
+  void note_mark(const scenario::step& s, std::string_view pointer, std::string evidence);
+  /// Ends the session, passed, with the probe not applicable (`why`).
+  void stop_not_applicable(std::string why);
+  /// Client role: the keywords an EHLO reply offered, for the probe's "needs".
+  void offered_needs(const proto::ehlo_capabilities& caps);
+
   /// The unconsumed input, and its stream offset.
   std::string_view input() const noexcept { return std::string_view(in_).substr(pos_); }
   std::uint64_t offset() const noexcept { return erased_ + pos_; }
@@ -225,6 +240,8 @@ class session {
   void begin_tls();
   void finish();
   bool plays(const scenario::step& s) const noexcept;
+  std::size_t branch_to_play(const scenario::one_of_step& o) const;
+  bool take_silence();
   void compact();
   void refresh_secrets();
   bool streaming() const noexcept { return state_ == state::reading_message || state_ == state::reading_chunk; }
@@ -278,6 +295,8 @@ class session {
   bool implicit_tls_ = false;  ///< the TLS start pending is the file's "tls": "implicit"
   std::string tls_version_;
   std::string client_line_;  ///< a piece of a client line, not yet ended by CRLF
+  std::optional<probe_mark> mark_;
+  std::vector<bool> needs_met_;  ///< per sc_.probe->needs
   std::unordered_map<const std::string*, std::regex> regexes_;
 };
 

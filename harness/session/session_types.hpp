@@ -108,6 +108,22 @@ struct settings {
   /// base64 of AUTH exchanges. Off: both are `<redacted>` in the transcript
   /// and in failure messages.
   bool show_secrets = false;
+  /// Conformance probes: of a one_of, the sending role plays the first branch
+  /// marked with this verdict (scenario::verdict_mark) instead of the first
+  /// branch, so that ehlo's own peer can be made to conform or to commit the
+  /// violation a probe looks for (`ehlo check --self-test`).
+  std::optional<scenario::verdict_kind> play;
+};
+
+/// What a probe's marks said, as the role that checks the peer passed them
+/// (scenarios/README.md, "Probes"): the last mark passed, where, and on what.
+struct probe_mark {
+  scenario::verdict_mark mark;
+  std::string pointer;   ///< the step that carried it
+  unsigned code = 0;     ///< client role: the code of the reply that reached it; 0 for a close or a silence
+  std::string evidence;  ///< what the peer did there: the reply's first line, the command, "closed", "silent for 3s"
+
+  friend bool operator==(const probe_mark&, const probe_mark&) = default;
 };
 
 /// The outcome of a session. When it failed: which step, what the step

@@ -11,7 +11,7 @@ sender sender_of(const scenario::step& s) noexcept {
         using T = std::decay_t<decltype(k)>;
         if constexpr (std::is_same_v<T, reply_step>) {
           return sender::server;
-        } else if constexpr (std::is_same_v<T, close_step>) {
+        } else if constexpr (std::is_same_v<T, close_step> || std::is_same_v<T, silent_step>) {
           return k.by_server ? sender::server : sender::client;
         } else if constexpr (std::is_same_v<T, tls_step> || std::is_same_v<T, pause_step>) {
           return sender::both;

@@ -13,8 +13,8 @@ namespace ehlo::session {
 
 /// Which side sends a step, and so which side checks it.
 enum class sender : std::uint8_t {
-  client,  ///< C, message, bdat, pipeline, close C
-  server,  ///< S, close S
+  client,  ///< C, message, bdat, pipeline, close C, silent C
+  server,  ///< S, close S, silent S
   both,    ///< tls, pause: each role does it
 };
 

@@ -98,15 +98,12 @@ struct play_options {
   std::size_t max_actions = 100000;
 };
 
-/// Plays a scenario against itself: bytes one side sends are what the other
-/// reads. TLS "starts" when both sides ask for it with nothing in flight;
+/// Drives two sessions against each other: bytes one side sends are what the
+/// other reads. TLS "starts" when both sides ask for it with nothing in flight;
 /// pauses pass at once; a session that is done (or closed) is EOF to its peer
-/// once its bytes are read; when both wait with nothing in flight, each
-/// reading side times out.
-inline play_outcome self_play(const scenario::scenario& sc, const session::settings& s = fixed_settings(),
-                              const play_options& options = {}) {
-  session::client_session client(sc, s);
-  session::server_session server(sc, s);
+/// once its bytes are read; when both wait with nothing in flight, the
+/// reading side with the shortest wait (both, when equal) times out.
+inline void drive_pair(session::session& client, session::session& server, const play_options& options = {}) {
   session::session* sides[2] = {&client, &server};
   std::string inbox[2];  // bytes in flight to each side
   bool gone[2] = {false, false};
@@ -167,9 +164,14 @@ inline play_outcome self_play(const scenario::scenario& sc, const session::setti
     }
     if (client.next().what == session::action::done && server.next().what == session::action::done) break;
     if (!progress) {
+      // Time passes: the read with the shortest wait times out first (a silent
+      // step's, before the other side's wait for what follows it).
       bool any = false;
+      std::optional<session::duration> first;
+      for (auto* side : sides)
+        if (const auto a = side->next(); a.what == session::action::read && (!first || a.wait < *first)) first = a.wait;
       for (auto* side : sides) {
-        if (side->next().what == session::action::read) {
+        if (const auto a = side->next(); a.what == session::action::read && a.wait == *first) {
           side->timed_out();
           any = true;
         }
@@ -181,6 +183,14 @@ inline play_outcome self_play(const scenario::scenario& sc, const session::setti
     }
   }
   CHECK(actions < options.max_actions);
+}
+
+/// Plays a scenario against itself (drive_pair) and returns what each role reported.
+inline play_outcome self_play(const scenario::scenario& sc, const session::settings& s = fixed_settings(),
+                              const play_options& options = {}) {
+  session::client_session client(sc, s);
+  session::server_session server(sc, s);
+  drive_pair(client, server, options);
   return {outcome_of(client), outcome_of(server)};
 }
 
