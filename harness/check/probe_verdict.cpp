@@ -1,6 +1,8 @@
 #include "check/probe_verdict.hpp"
 
-#include <array>
+#include <iterator>
+
+#include "scenario/scenario_keys.hpp"
 
 namespace ehlo::check {
 
@@ -9,9 +11,8 @@ namespace {
 using scenario::severity;
 using scenario::verdict_kind;
 
-constexpr std::array<std::string_view, 5> verdict_words = {"conforms", "violates", "exploitable", "inconclusive",
-                                                           "not-applicable"};
-constexpr std::array<std::string_view, 4> severity_words = {"must", "should", "lenient", "pedantic"};
+using scenario::keys::severity_words;  // the file's words, one table (scenario_keys.hpp)
+using scenario::keys::verdict_words;
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -87,7 +88,7 @@ judgement judge(const scenario::probe_info& probe, const probe_run& run) {
 std::string_view to_string(verdict_kind v) noexcept { return verdict_words[static_cast<std::size_t>(v)]; }
 
 std::optional<verdict_kind> verdict_of(std::string_view word) noexcept {
-  for (std::size_t i = 0; i < verdict_words.size(); ++i)
+  for (std::size_t i = 0; i < std::size(verdict_words); ++i)
     if (verdict_words[i] == word) return static_cast<verdict_kind>(i);
   return std::nullopt;
 }
@@ -95,7 +96,7 @@ std::optional<verdict_kind> verdict_of(std::string_view word) noexcept {
 std::string_view to_string(severity s) noexcept { return severity_words[static_cast<std::size_t>(s)]; }
 
 std::optional<severity> severity_of(std::string_view word) noexcept {
-  for (std::size_t i = 0; i < severity_words.size(); ++i)
+  for (std::size_t i = 0; i < std::size(severity_words); ++i)
     if (severity_words[i] == word) return static_cast<severity>(i);
   return std::nullopt;
 }
