@@ -37,7 +37,7 @@ struct code_pattern {
   friend bool operator==(const code_pattern&, const code_pattern&) = default;
 };
 
-/// A named regular expression (ECMAScript syntax) whose first group, or whole
+/// A named regular expression (RE2's syntax: regex_syntax.hpp) whose first group, or whole
 /// match when it has none, is stored in a variable.
 struct capture {
   std::string var;
