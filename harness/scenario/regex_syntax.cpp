@@ -34,8 +34,8 @@ regex::regex(std::string_view pattern) {
   re_ = std::make_unique<RE2>(compiled, options());
 }
 
-regex::regex(regex&&) noexcept = default;
-regex& regex::operator=(regex&&) noexcept = default;
+regex::regex(regex&& other) noexcept = default;
+regex& regex::operator=(regex&& other) noexcept = default;
 regex::~regex() = default;
 
 bool regex::ok() const noexcept { return re_ && re_->ok(); }

@@ -14,6 +14,9 @@
 //   of its group, "(?i:...)" for a group; also m, s (. matches LF) and U (ungreedy).
 // - Bytes, not UTF-8 characters (RE2's Latin-1 mode): "." is one byte, as
 //   std::regex had it, so a peer's invalid UTF-8 matches as well as any byte.
+//   (?i) folds ASCII letters and, byte by byte, Latin-1's (0xC0-0xDE with
+//   0xE0-0xFE), which std::regex in the C locale did not; a UTF-8 letter in a
+//   pattern does not fold as the letter it is.
 #pragma once
 
 #include <cstddef>
@@ -43,8 +46,8 @@ inline constexpr std::int64_t regex_max_mem = std::int64_t{2} << 20;
 class regex {
  public:
   explicit regex(std::string_view pattern);
-  regex(regex&&) noexcept;
-  regex& operator=(regex&&) noexcept;
+  regex(regex&& other) noexcept;
+  regex& operator=(regex&& other) noexcept;
   ~regex();
 
   /// Whether the pattern compiled; when not, error() says why.
