@@ -3,6 +3,10 @@
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)            # libssl-dev
 find_package(nlohmann_json 3.11 REQUIRED)     # nlohmann-json3-dev
+# libre2-dev (RE2 2022-06-01: no Abseil yet) ships re2.pc and no CMake package.
+# cmake/EhloProgramLink.cmake chooses between libre2.so and libre2.a.
+find_package(PkgConfig REQUIRED)              # pkg-config
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 # libasio-dev is standalone Asio 1.22 and ships no CMake package.
 find_path(EHLO_ASIO_INCLUDE_DIR asio.hpp REQUIRED)

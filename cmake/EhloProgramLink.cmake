@@ -14,6 +14,10 @@
 #   start, even when no scenario uses TLS. The price: a program linked so
 #   keeps the OpenSSL it was built with; rebuild it after an OpenSSL security
 #   update (or configure with -DEHLO_STATIC_OPENSSL=OFF).
+# - RE2 from its static archive (EHLO_STATIC_RE2; libre2-dev ships libre2.a):
+#   a C++ library, so its symbols would be resolved at every start like
+#   libstdc++'s. The same price: rebuild after an RE2 update (or configure
+#   with -DEHLO_STATIC_RE2=OFF).
 #
 # Sanitized builds keep the shared libraries: the sanitizer runtimes
 # interpose on them, and start-up time does not matter there.
@@ -21,6 +25,7 @@
 option(EHLO_STATIC_RUNTIME "Link libstdc++ and libgcc statically into the ehlo program (faster start)" ON)
 option(EHLO_STATIC_OPENSSL
   "Link OpenSSL's static archives into the ehlo program (faster start; rebuild after an OpenSSL update)" ON)
+option(EHLO_STATIC_RE2 "Link RE2's static archive into the ehlo program (faster start; rebuild after an RE2 update)" ON)
 
 # The libraries link OpenSSL through ehlo_openssl_crypto and ehlo_openssl_ssl:
 # a program whose property EHLO_STATIC_OPENSSL is true gets the archives, every
@@ -51,6 +56,24 @@ else()
   target_link_libraries(ehlo_openssl_ssl INTERFACE OpenSSL::SSL)
 endif()
 
+# The same for RE2 through ehlo_re2: the archive for a program whose property
+# EHLO_STATIC_RE2 is true, libre2.so (pkg-config's PkgConfig::RE2) otherwise.
+add_library(ehlo_re2 INTERFACE)
+find_library(EHLO_RE2_ARCHIVE libre2.a HINTS ${RE2_LIBDIR} ${RE2_LIBRARY_DIRS} NO_DEFAULT_PATH)
+if(EHLO_RE2_ARCHIVE)
+  add_library(ehlo_re2_archive STATIC IMPORTED)
+  set_target_properties(ehlo_re2_archive PROPERTIES IMPORTED_LOCATION "${EHLO_RE2_ARCHIVE}"
+    INTERFACE_INCLUDE_DIRECTORIES "${RE2_INCLUDE_DIRS}")
+  # RE2 locks with pthreads (its DFA cache is shared between threads).
+  target_link_libraries(ehlo_re2_archive INTERFACE Threads::Threads)
+  target_link_libraries(ehlo_re2 INTERFACE $<IF:$<BOOL:$<TARGET_PROPERTY:EHLO_STATIC_RE2>>,ehlo_re2_archive,PkgConfig::RE2>)
+else()
+  if(EHLO_STATIC_RE2)
+    message(STATUS "EHLO_STATIC_RE2: no libre2.a beside re2.pc's libdir; linking the shared library")
+  endif()
+  target_link_libraries(ehlo_re2 INTERFACE PkgConfig::RE2)
+endif()
+
 function(ehlo_link_program target)
   if(EHLO_SANITIZE)
     return()
@@ -60,5 +83,8 @@ function(ehlo_link_program target)
   endif()
   if(EHLO_STATIC_OPENSSL)
     set_target_properties(${target} PROPERTIES EHLO_STATIC_OPENSSL ON)
+  endif()
+  if(EHLO_STATIC_RE2)
+    set_target_properties(${target} PROPERTIES EHLO_STATIC_RE2 ON)
   endif()
 endfunction()

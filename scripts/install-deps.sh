@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libasio-dev libssl-dev nlohmann-json3-dev doctest-dev
+  # RE2: every scenario regex, matched in linear time (libre2.a for the static program)
+  libre2-dev
   clang libclang-rt-14-dev
   openssl zip
   # tests/scenarios/check_schema.py: the scenario files against scenarios/scenario.schema.json

@@ -44,7 +44,7 @@ struct code_pattern {
 bool parse_code_pattern(std::string_view s, code_pattern& out) noexcept;
 std::string to_string(const code_pattern& c);
 
-/// A named regular expression (ECMAScript syntax) whose first group, or whole
+/// A named regular expression (RE2's syntax: regex_syntax.hpp) whose first group, or whole
 /// match when it has none, is stored in a variable.
 struct capture {
   std::string var;

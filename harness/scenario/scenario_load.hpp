@@ -41,6 +41,16 @@ struct load_settings {
   std::size_t max_steps = 100'000;  ///< over the whole file, alternatives included
   std::size_t max_errors = 50;      ///< then one more saying how many were left out
   std::size_t max_regex_bytes = 1024;
+  /// The most RE2 instructions a regular expression may compile to. RE2's time
+  /// is linear in the text, but at worst (its NFA, when the DFA gives up, and
+  /// for a capture's group) also in the program: 10-20 ns of CPU per
+  /// instruction and byte on this project's machine. The worst built within
+  /// this limit, a capture "(?s)(.*a){248}" (996 instructions) over a 64 KiB
+  /// reply (session settings' max_regex_subject), took 1.3 s of CPU; ordinary
+  /// patterns compile to tens of instructions and take microseconds. A counted
+  /// repetition x{n} compiles x n times, and "." is two ([^\n] in bytes):
+  /// ".{500}" is over the limit.
+  std::size_t max_regex_program = 1000;
   /// Where attachment files are looked for; empty: not checked.
   std::filesystem::path folder;
 };

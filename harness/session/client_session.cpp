@@ -195,9 +195,8 @@ session::fit client_session::check_reply(const scenario::reply_step& r, mismatch
       if (i > 0) text += '\n';
       text += unit_.texts[i];
     }
-    std::cmatch m;
     std::string error;
-    if (!run_regex(*r.text, text, regex_mode::search, m, error)) {
+    if (!run_regex(*r.text, text, regex_mode::search, error)) {
       reject("text matching /" + *r.text + "/");
       if (!error.empty()) why.message = cursor_.pointer() + ": text /" + *r.text + "/: " + error;
       return fit::no;

@@ -184,9 +184,8 @@ session::fit server_session::check_line(const scenario::command_step& c, mismatc
     return reject("a " + std::string(want_verb) + " command (" + shown + ")");
   if (c.arg) {
     const std::string_view arg = whole ? got : got_rest.empty() ? got_rest : got_rest.substr(1);
-    std::cmatch m;
     std::string error;
-    if (!run_regex(*c.arg, arg, regex_mode::whole, m, error)) {
+    if (!run_regex(*c.arg, arg, regex_mode::whole, error)) {
       reject((whole ? std::string("a line") : "an argument of " + std::string(want_verb)) + " matching /" + *c.arg +
              "/ (" + shown + ")");
       if (!error.empty()) why.message = cursor_.pointer() + ": arg /" + *c.arg + "/: " + error;

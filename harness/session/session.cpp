@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-#include "scenario/regex_syntax.hpp"
 #include "session/describe.hpp"
 
 namespace ehlo::session {
@@ -665,41 +664,38 @@ duration session::step_wait() const noexcept {
   return implicit_tls_ || cursor_.at_end() ? scenario_wait() : wait_for(cursor_.step());
 }
 
-bool session::run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::cmatch& m,
-                        std::string& why) {
+bool session::run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::string& why,
+                        std::string_view* group) {
   if (subject.size() > settings_.max_regex_subject) {
     why = "the text is " + std::to_string(subject.size()) + " bytes, more than the " +
           std::to_string(settings_.max_regex_subject) + " a regular expression is run over";
     return false;
   }
-  try {
-    auto it = regexes_.find(&pattern);
-    if (it == regexes_.end()) it = regexes_.emplace(&pattern, scenario::make_regex(pattern)).first;
-    const char* b = subject.data();
-    const char* e = b + subject.size();
-    const bool hit =
-        mode == regex_mode::search ? std::regex_search(b, e, m, it->second) : std::regex_match(b, e, m, it->second);
-    if (!hit) why.clear();
-    return hit;
-  } catch (const std::regex_error& e) {
-    why = std::string("the regular expression cannot run: ") + e.what();
+  auto it = regexes_.find(&pattern);
+  if (it == regexes_.end()) it = regexes_.emplace(&pattern, scenario::regex(pattern)).first;
+  const scenario::regex& re = it->second;
+  if (!re.ok()) {
+    // The loader compiled it the same way; only a scenario built in code gets here.
+    why = "the regular expression cannot run: " + re.error();
     return false;
   }
+  const bool hit = mode == regex_mode::search ? re.search(subject, group) : re.match_whole(subject);
+  if (!hit) why.clear();
+  return hit;
 }
 
 bool session::apply_captures(const std::vector<scenario::capture>& captures, std::string_view subject) {
   for (const auto& c : captures) {
-    std::cmatch m;
+    std::string_view group;
     std::string why;
-    if (!run_regex(c.regex, subject, regex_mode::search, m, why)) {
+    if (!run_regex(c.regex, subject, regex_mode::search, why, &group)) {
       const std::string at = cursor_.pointer();
       fail(at, cursor_.step().note, "a match of /" + c.regex + "/", printable(subject),
            at + ": capture \"" + c.var +
                "\": " + (why.empty() ? "/" + c.regex + "/ does not match " + quote(subject) : why));
       return false;
     }
-    const auto& g = m.size() > 1 ? m[1] : m[0];
-    vars_.insert_or_assign(c.var, g.matched ? g.str() : std::string());
+    vars_.insert_or_assign(c.var, std::string(group));
   }
   refresh_secrets();
   return true;

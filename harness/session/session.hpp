@@ -34,7 +34,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <regex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +43,7 @@
 #include "proto/conversation.hpp"
 #include "proto/ehlo_capabilities.hpp"
 #include "proto/finding.hpp"
+#include "scenario/regex_syntax.hpp"
 #include "scenario/scenario.hpp"
 #include "scenario/text_template.hpp"
 #include "scenario/transcript.hpp"
@@ -178,11 +178,13 @@ class session {
   /// Runs a capture's regex over `subject` and stores the result; fails the
   /// session (false) when it does not match.
   bool apply_captures(const std::vector<scenario::capture>& captures, std::string_view subject);
-  /// regex_search/regex_match over a bounded subject; false with `why` set
-  /// when the subject is too long or the regex cannot run.
+  /// A scenario regex searched for in, or matched against the whole of, a
+  /// bounded subject, compiled at its first use in the session; false with
+  /// `why` set when the subject is too long or the regex cannot run, with
+  /// `why` empty when it does not match. `group` as scenario::regex::search.
   enum class regex_mode : std::uint8_t { search, whole };
-  bool run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::cmatch& m,
-                 std::string& why);
+  bool run_regex(const std::string& pattern, std::string_view subject, regex_mode mode, std::string& why,
+                 std::string_view* group = nullptr);
 
   /// A whole line of the client (sent or read): the conversation learns what
   /// it is, and the transcript gets it, redacted as what it is.
@@ -297,7 +299,9 @@ class session {
   std::string client_line_;  ///< a piece of a client line, not yet ended by CRLF
   std::optional<probe_mark> mark_;
   std::vector<bool> needs_met_;  ///< per sc_.probe->needs
-  std::unordered_map<const std::string*, std::regex> regexes_;
+  /// Each regex of the scenario compiled once, keyed by the scenario's string
+  /// (which outlives the session).
+  std::unordered_map<const std::string*, scenario::regex> regexes_;
 };
 
 }  // namespace ehlo::session

@@ -93,9 +93,13 @@ struct settings {
   /// step after DATA's 354.
   std::size_t max_data_line = 32768;
   /// A "text", "capture" or "arg" regular expression is run over at most this
-  /// many bytes; a longer subject fails the step. std::regex recurses per
-  /// character, so this keeps a long reply from exhausting the stack.
-  std::size_t max_regex_subject = 4096;
+  /// many bytes; a longer subject fails the step. 64 KiB is the largest reply
+  /// the reply parser accepts (max_reply_bytes), and more than a command or
+  /// data line, so by default no subject is refused. RE2 matches in time
+  /// linear in it (times the pattern's program, which the loader bounds:
+  /// load_settings::max_regex_program), with no recursion, so a longer limit
+  /// costs time in proportion, not a stack or an exponential blow-up.
+  std::size_t max_regex_subject = std::size_t{64} * 1024;
   /// Bounded reports: findings kept, transcript bytes, state transitions,
   /// messages kept (server role). Past each, the rest are counted.
   std::size_t max_findings = 256;
