@@ -59,6 +59,26 @@ enum class status {
 /// "passed", "failed", "error", "skipped", "interrupted": the words the JSON report uses.
 std::string_view to_string(status s) noexcept;
 
+/// A conformance probe's verdict (`ehlo check`): what the probe concluded about
+/// the peer, beside the scenario result of the run that played it. Words as
+/// the scenario file writes them (check/probe_verdict.hpp).
+struct probe_verdict {
+  std::string title{};
+  std::string category{};
+  std::vector<std::string> rules{};  ///< the rule ids the probe checks
+  std::string checks{};              ///< "server" or "client": whose behaviour it judges
+  std::string verdict{};             ///< "conforms", "violates", "exploitable", "inconclusive", "not-applicable"
+  std::string severity{};            ///< "must", "should", "lenient", "pedantic": the probe's, or the violation's
+  std::string rule{};                ///< violates, exploitable: the rule broken
+  std::string section{};             ///< and where it is stated: "RFC 5321 §4.1.1.4"
+  std::string why{};                 ///< a sentence: what the peer did, or why there is no verdict
+  std::string at{};                  ///< the step that decided it, when one did: "steps/9/one_of/1/0"
+  std::optional<int> client_exit{};  ///< --client-cmd: the client's exit status (128+N: killed by signal N)
+  std::string client_output{};       ///< --client-cmd: the end of what the client printed
+
+  friend bool operator==(const probe_verdict&, const probe_verdict&) = default;
+};
+
 struct scenario_result {
   std::string name{};  ///< the scenario's name: "seeds/gmail-auth-before-starttls"
   std::string file{};  ///< the file it came from, as given: "scenarios/seeds/gmail-auth-before-starttls.json"
@@ -76,6 +96,10 @@ struct scenario_result {
   std::vector<std::string> tags{};
   std::vector<std::string> state_log{};  ///< the session's state changes, by name, in order
   std::string expected_outcome{};        ///< the scenario's verdict: "pass" or "fail"
+  /// `ehlo check`: the probe's verdict. The status follows it: conforms
+  /// passed, violates and exploitable failed, inconclusive error, not
+  /// applicable skipped.
+  std::optional<probe_verdict> probe{};
 };
 
 struct totals {
