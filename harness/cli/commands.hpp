@@ -9,4 +9,7 @@ namespace ehlo::cli {
 /// ehlo run [--target HOST:PORT | --listen HOST:PORT] [OPTIONS] PATH...
 int run_command(const std::vector<std::string_view>& args);
 
+/// ehlo check (--target HOST:PORT... | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
+int check_command(const std::vector<std::string_view>& args);
+
 }  // namespace ehlo::cli

@@ -38,6 +38,9 @@ commands:
                         print the scenario of a captured transcript; F: auto (the default), sc,
                         swaks, curl-v, curl-trace, smtplib, msmtp; one that would not validate
                         is refused with file:line: why (exit 2)
+  check (--target HOST:PORT | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
+                        play the conformance probes against a server or a client: a verdict
+                        per probe, with its rule ids; `ehlo check --help`
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
@@ -271,6 +274,7 @@ int run(int argc, char** argv) {
   if (cmd == "validate") return cmd_validate(args);
   if (cmd == "import") return cmd_import(args);
   if (cmd == "run") return ehlo::cli::run_command(args);
+  if (cmd == "check") return ehlo::cli::check_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

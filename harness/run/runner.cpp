@@ -6,6 +6,7 @@
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/ssl/context.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -18,11 +19,14 @@
 #include <string_view>
 #include <utility>
 
+#include "check/probe_verdict.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "proto/rules.hpp"
 #include "report/atomic_file.hpp"
+#include "run/client_process.hpp"
 #include "run/drive.hpp"
+#include "scenario/scenario_print.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "session/client_session.hpp"
 #include "session/server_session.hpp"
@@ -155,6 +159,74 @@ report::scenario_result result_of(const input& in, std::string role, std::string
   return r;
 }
 
+/// What the client program of --client-cmd did, for a client probe's verdict.
+struct client_outcome {
+  std::optional<int> exit;
+  std::string output;
+};
+
+/// ehlo check: the probe's verdict from the session of the role that judges
+/// its peer, put on the result; the status follows the verdict.
+void judge_probe(const input& in, const session::session* judged, std::string not_played, const client_outcome& client,
+                 report::scenario_result& r) {
+  if (!in.sc.probe) return;
+  const scenario::probe_info& p = *in.sc.probe;
+  check::probe_run run;
+  run.not_played = std::move(not_played);
+  if (judged != nullptr) {
+    run.session = judged->result();
+    run.mark = judged->mark();
+    run.unmet_needs = judged->unmet_needs();
+  }
+  run.client_exit = client.exit;
+  const check::judgement j = check::judge(p, run);
+
+  report::probe_verdict v;
+  v.title = p.title;
+  v.category = p.category;
+  v.rules = p.rules;
+  v.checks = p.checks == scenario::side::server ? "server" : "client";
+  v.verdict = std::string(check::to_string(j.verdict));
+  v.severity = std::string(check::to_string(j.level));
+  if (j.violation()) {
+    v.rule = j.rule;
+    if (const auto* rule = proto::find_rule(j.rule)) v.section = std::string(rule->section);
+  }
+  v.why = j.why;
+  v.at = j.at;
+  v.client_exit = client.exit;
+  v.client_output = client.output;
+  r.probe = std::move(v);
+  using scenario::verdict_kind;
+  switch (j.verdict) {
+    case verdict_kind::conforms:
+      r.status = report::status::passed;
+      r.fail.reset();
+      return;
+    case verdict_kind::violates:
+    case verdict_kind::exploitable:
+      r.status = report::status::failed;
+      break;
+    case verdict_kind::inconclusive:
+      r.status = report::status::error;
+      break;
+    case verdict_kind::not_applicable:
+      r.status = report::status::skipped;
+      break;
+  }
+  const std::string message = std::string(check::to_string(j.verdict)) + (j.why.empty() ? "" : ": " + j.why);
+  if (r.fail)
+    r.fail->message = message;
+  else
+    r.fail = report::failure{j.at, "", "", "", message};
+}
+
+/// The session of the two whose peer the probe judges.
+const session::session* judged_role(const input& in, const session::session* client, const session::session* server) {
+  if (!in.sc.probe) return nullptr;
+  return in.sc.probe->checks == scenario::side::server ? client : server;
+}
+
 std::string role_name(mode m) { return m == mode::self_play ? "self-play" : m == mode::client ? "client" : "server"; }
 
 report::scenario_result error_result(const input& in, std::string role, std::string peer, std::string message) {
@@ -209,9 +281,23 @@ struct run_state {
   std::size_t next_slot = 0;            ///< in input order: the slot of the next result to report
   std::vector<std::size_t> kept_slots;  ///< the slot of each result in summary.results
 
+  clock::time_point next_connect{};  ///< --max-rate: the earliest the next connection may start
+
   explicit run_state(const options& o) : opt(o), keeper(o.keep_results) {}
 
-  bool in_input_order() const noexcept { return opt.mode != mode::server; }
+  /// --max-rate: waits for the next connection's turn.
+  asio::awaitable<void> pace() {
+    if (opt.max_rate <= 0) co_return;
+    const auto now = clock::now();
+    const auto at = std::max(now, next_connect);
+    next_connect = at + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / opt.max_rate));
+    if (at > now) {
+      asio::steady_timer timer(co_await asio::this_coro::executor, at);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+
+  bool in_input_order() const noexcept { return opt.mode != mode::server || !opt.client_cmd.empty(); }
 
   void started(std::size_t slot, const input& in) { running.emplace(slot, &in); }
 
@@ -264,6 +350,14 @@ struct run_state {
 report::scenario_result skipped_result(const input& in, const options& opt, std::string_view why) {
   report::scenario_result r = error_result(in, role_name(opt.mode), "", std::string(why));
   r.status = report::status::skipped;
+  if (opt.check && in.sc.probe) {
+    // A probe left out for what the run does not use (--client-uses) does not apply to it.
+    judge_probe(in, nullptr, "", {}, r);
+    r.probe->verdict = std::string(check::to_string(scenario::verdict_kind::not_applicable));
+    r.probe->why = std::string(why);
+    r.status = report::status::skipped;
+    r.fail = report::failure{"", "", "", "", "not-applicable: " + std::string(why)};
+  }
   return r;
 }
 
@@ -319,36 +413,108 @@ asio::awaitable<void> self_play(run_state& st, const input& in, std::size_t slot
     co_await drive(r.conn, client, client_drive(st, in, "localhost"));
   };
   co_await (serve() && play());
-  st.finished(result_of(in, "self-play", "", client, &server, since(start)), slot);
+  auto r = result_of(in, "self-play", "", client, &server, since(start));
+  if (st.opt.check) judge_probe(in, judged_role(in, &client, &server), "", {}, r);
+  st.finished(std::move(r), slot);
 }
 
-/// The client role against --target.
-asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t slot) {
+/// The client role against --target (the slot's: more_targets after peer).
+asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t slot, const net::endpoint& target) {
+  co_await st.pace();
   const auto start = clock::now();
   auto ex = co_await asio::this_coro::executor;
-  const std::string peer = to_string(st.opt.peer);
+  const std::string peer = to_string(target);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  auto r =
-      co_await net::connection::connect(ex, st.opt.peer.host, st.opt.peer.port, net::after(connect_wait(in, st.opt)));
+  auto r = co_await net::connection::connect(ex, target.host, target.port, net::after(connect_wait(in, st.opt)));
   if (r.ec) {
-    st.finished(error_result(in, "client", peer, "cannot connect to " + peer + ": " + r.ec.message()), slot);
+    const std::string why = "cannot connect to " + peer + ": " + r.ec.message();
+    auto result = error_result(in, "client", peer, why);
+    if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
+    st.finished(std::move(result), slot);
     co_return;
   }
-  co_await drive(r.conn, client, client_drive(st, in, st.opt.peer.host));
-  st.finished(result_of(in, "client", peer, client, nullptr, since(start)), slot);
+  co_await drive(r.conn, client, client_drive(st, in, target.host));
+  auto result = result_of(in, "client", peer, client, nullptr, since(start));
+  if (st.opt.check) judge_probe(in, &client, "", {}, result);
+  st.finished(std::move(result), slot);
 }
 
-/// Workers take the next input until none is left: --jobs of them run at once.
-asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, std::size_t& next,
-                             asio::awaitable<void> (*play)(run_state&, const input&, std::size_t)) {
-  while (next < inputs.size()) {
-    const std::size_t i = next++;
+/// ehlo check --listen --client-cmd: a listener of the input's own, the
+/// client program started against it, its one connection served, then the
+/// program's exit awaited (stopped past options::client_limit).
+asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_t slot) {
+  const auto start = clock::now();
+  auto ex = co_await asio::this_coro::executor;
+  net::listener listener(ex);
+  if (const auto ec = listener.listen(st.opt.peer)) {
+    const std::string why = "cannot listen on " + to_string(st.opt.peer) + ": " + ec.message();
+    auto result = error_result(in, "server", "", why);
+    if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
+    st.finished(std::move(result), slot);
+    co_return;
+  }
+  std::string error;
+  const std::string command = fill_command(st.opt.client_cmd, st.opt.peer.host, listener.port(), in.file.string());
+  auto client = client_process::start(command, error);
+  if (!client) {
+    auto result = error_result(in, "server", "", error);
+    if (st.opt.check) judge_probe(in, nullptr, error, {}, result);
+    st.finished(std::move(result), slot);
+    co_return;
+  }
+  const auto wait = std::max(connect_wait(in, st.opt), st.opt.client_limit);
+  auto r = co_await listener.accept(net::after(wait));
+  listener.stop();  // one connection per probe: a client that retries is refused
+  client_outcome outcome;
+  if (r.ec) {
+    const std::string why = "the client did not connect within " + scenario::to_string(wait) + " (" + command + ")";
+    outcome.exit = co_await client->wait(std::chrono::milliseconds(0));
+    outcome.output = client->output_tail();
+    auto result = error_result(in, "server", "", why);
+    if (st.opt.check) judge_probe(in, nullptr, why, outcome, result);
+    if (result.probe) result.probe->client_output = outcome.output;
+    st.finished(std::move(result), slot);
+    co_return;
+  }
+  const auto remote = r.conn.remote_endpoint();
+  const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+  session::server_session server(in.sc, settings_for(in, st.opt));
+  co_await drive(r.conn, server, server_drive(st, in));
+  outcome.exit = co_await client->wait(st.opt.client_limit);
+  outcome.output = client->output_tail();
+  auto result = result_of(in, "server", peer, server, nullptr, since(start));
+  if (st.opt.check) judge_probe(in, &server, "", outcome, result);
+  st.finished(std::move(result), slot);
+}
+
+/// The servers of the client role: --target, then more_targets.
+std::vector<net::endpoint> targets_of(const options& opt) {
+  std::vector<net::endpoint> all{opt.peer};
+  if (opt.mode == mode::client) all.insert(all.end(), opt.more_targets.begin(), opt.more_targets.end());
+  return all;
+}
+
+/// Workers take the next (target, input) until none is left: --jobs of them
+/// run at once. Slot k is input k % inputs against target k / inputs.
+asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, const std::vector<net::endpoint>& targets,
+                             std::size_t& next) {
+  while (next < inputs.size() * targets.size()) {
+    const std::size_t slot = next++;
+    const std::size_t i = slot % inputs.size();
+    const net::endpoint& target = targets[slot / inputs.size()];
     if (const auto why = skip_reason_of(st.opt, i); !why.empty()) {
-      st.finished(skipped_result(inputs[i], st.opt, why), i);
+      auto r = skipped_result(inputs[i], st.opt, why);
+      if (st.opt.mode == mode::client) r.peer = to_string(target);
+      st.finished(std::move(r), slot);
       continue;
     }
-    st.started(i, inputs[i]);
-    co_await play(st, inputs[i], i);
+    st.started(slot, inputs[i]);
+    if (st.opt.mode == mode::client)
+      co_await play_client(st, inputs[i], slot, target);
+    else if (st.opt.mode == mode::server)
+      co_await play_client_cmd(st, inputs[i], slot);
+    else
+      co_await self_play(st, inputs[i], slot);
   }
 }
 
@@ -389,6 +555,7 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<const input
           session::server_session server(in.sc, settings_for(in, st.opt));
           co_await drive(*conn, server, server_drive(st, in));
           auto result = result_of(in, "server", peer, server, nullptr, since(start));
+          if (st.opt.check) judge_probe(in, &server, "", {}, result);
           if (st.opt.spool)
             if (const auto sec = spool(*st.opt.spool, in, server, serial)) {
               result.status = report::status::error;
@@ -443,8 +610,9 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
     }
   }
 
+  const bool serve_connections = opt.mode == mode::server && opt.client_cmd.empty();
   std::unique_ptr<net::listener> listener;
-  if (opt.mode == mode::server) {
+  if (serve_connections) {
     listener = std::make_unique<net::listener>(st.io.get_executor());
     if (const auto lec = listener->listen(opt.peer)) {
       fatal = "cannot listen on " + to_string(opt.peer) + ": " + lec.message();
@@ -466,7 +634,8 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
     if (--workers == 0) signals.cancel();
   };
   std::vector<const input*> played;
-  if (opt.mode == mode::server) {
+  const auto targets = targets_of(opt);
+  if (serve_connections) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       if (const auto why = skip_reason_of(opt, i); !why.empty())
         st.finished(skipped_result(inputs[i], opt, why), 0);
@@ -474,21 +643,22 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
         played.push_back(&inputs[i]);
     }
   } else {
-    st.summary.planned = inputs.size();
+    st.summary.planned = inputs.size() * targets.size();
   }
-  if (opt.mode == mode::server && !played.empty()) {
+  if (serve_connections && !played.empty()) {
     ++workers;
     asio::co_spawn(st.io, serve_clients(st, played, *listener), [&](std::exception_ptr e) {
       // The accept loop ends when the last connection is accepted; the
       // sessions it spawned finish on their own.
       done(e);
     });
-  } else if (opt.mode != mode::server) {
-    auto* play = opt.mode == mode::client ? &play_client : &self_play;
-    const std::size_t n = std::max<std::size_t>(1, std::min(opt.jobs, inputs.size()));
+  } else if (!serve_connections && !inputs.empty()) {
+    // A client program on a fixed port: one at a time, each on the same port.
+    const std::size_t jobs = opt.mode == mode::server && opt.peer.port != 0 ? 1 : opt.jobs;
+    const std::size_t n = std::max<std::size_t>(1, std::min(jobs, inputs.size() * targets.size()));
     for (std::size_t i = 0; i < n; ++i) {
       ++workers;
-      asio::co_spawn(st.io, worker(st, inputs, next, play), done);
+      asio::co_spawn(st.io, worker(st, inputs, targets, next), done);
     }
   }
   if (workers == 0) signals.cancel();  // nothing to play: every input skipped

@@ -54,6 +54,28 @@ struct options {
   /// reported as skipped, in its place among the others.
   std::vector<std::string> skip;
 
+  // ehlo check.
+
+  /// Each input is a conformance probe (scenarios/README.md, "Probes"): its
+  /// result carries the probe's verdict (check::judge), from the session of
+  /// the role whose peer the probe judges (a server probe: the client role;
+  /// a client probe: the server role), and its status follows the verdict.
+  bool check = false;
+  /// Client role: more servers after `peer`; each plays every input, server
+  /// by server (the results: every input against `peer`, then against the next).
+  std::vector<net::endpoint> more_targets;
+  /// Client role: at most this many new connections a second, over all
+  /// --jobs (0: no limit). Real servers limit the rate of new connections.
+  double max_rate = 0;
+  /// Server role: the client program to run for each input (`sh -c`, with
+  /// {host}, {port} and {probe} filled in: client_process.hpp), each input
+  /// on a listener of its own, --jobs at once when the port is 0. Its exit
+  /// status goes to the probe's verdict.
+  std::string client_cmd;
+  /// How long the client program may run on after its session ended, and how
+  /// long it has to connect (then it is stopped).
+  std::chrono::milliseconds client_limit{30'000};
+
   /// Server role: called once listening, with the port (port 0 picks one).
   std::function<void(std::uint16_t)> on_listening;
   /// Called with each result (console output). Client role and self-play: in

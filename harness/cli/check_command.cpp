@@ -1,0 +1,368 @@
+// ehlo check: argument parsing, the probes chosen (check/catalog.hpp), then
+// run::run in check mode and the reports.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include "check/catalog.hpp"
+#include "check/probe_verdict.hpp"
+#include "cli/commands.hpp"
+#include "cli/run_options.hpp"
+#include "report/atomic_file.hpp"
+#include "report/console.hpp"
+#include "report/json_report.hpp"
+#include "report/junit_report.hpp"
+#include "report/printable.hpp"
+#include "run/runner.hpp"
+
+namespace ehlo::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view check_usage =
+    R"(usage: ehlo check (--target HOST:PORT... | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
+
+Plays conformance probes against a live server (--target) or client (--listen),
+each on a fresh connection, and prints a verdict per probe: conforms, violates
+(with its severity: must, should, lenient, pedantic), exploitable, inconclusive
+(with why: a 421, a refused connection, a timeout) or not applicable (what it
+needs was not offered), with the rule ids and RFC sections of each. PATH: probe
+files or folders (default: the catalog, scenarios/conformance).
+
+  --target HOST:PORT     a server to check with the server probes; again for more,
+                         reported side by side
+  --listen HOST:PORT     check a client with the client probes: it connects once per
+                         probe (port 0: any; printed first)
+  --client-cmd CMD       with --listen: run the client for each probe, `sh -c CMD` with
+                         {host}, {port} and {probe} (the probe's file) filled in; its exit
+                         status counts for the probes that judge by it
+  --client-uses LIST     with --listen: what the client is set up to do, comma-separated:
+                         starttls, auth, require-tls; probes about more do not apply
+  --self-test            play every probe against ehlo's own peer twice, as it conforms
+                         and as it commits the violation: each must get the verdict played
+  --list                 print the catalog (id, category, rules, severity, title; * opt-in)
+  --probe ID             play only this probe (again for more); opt-in probes too
+  --category C           play only this category (again for more); its opt-in probes too
+  --skip ID|CATEGORY     leave these out (again for more)
+  --jobs N               probes played at once (default: 4)
+  --max-rate R           at most R new connections a second (real servers limit them)
+  --report json:PATH | junit:PATH | html:PATH
+                         write a report (atomically, also when interrupted)
+  --fail-on SEVERITY     exit 1 for a violation of this severity or heavier: must (the
+                         default), should, lenient, pedantic; never
+  --strict               a --var, --probe, --category or --skip that matches nothing is an
+                         error (exit 2), not a warning
+)";
+
+int usage_error(std::string_view what) {
+  std::fprintf(stderr, "ehlo check: %.*s\n\n%s%s", static_cast<int>(what.size()), what.data(), check_usage.data(),
+               shared_usage.data());
+  return 2;
+}
+
+std::vector<std::string> split_commas(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    if (comma != 0) out.emplace_back(s.substr(0, comma));
+    s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+  }
+  return out;
+}
+
+/// Where the catalog is when no PATH is named: $EHLO_CATALOG; beside an
+/// installed program (PREFIX/share/ehlo/scenarios/conformance); the source
+/// tree of a build (EHLO_SOURCE_DIR).
+std::string default_catalog() {
+  if (const char* env = std::getenv("EHLO_CATALOG"); env != nullptr && *env != '\0') return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share/ehlo/scenarios/conformance";
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
+#ifdef EHLO_SOURCE_DIR
+  const fs::path source = fs::path(EHLO_SOURCE_DIR) / "scenarios/conformance";
+  if (fs::is_directory(source, ec)) return source.string();
+#endif
+  return "scenarios/conformance";
+}
+
+std::string verdict_word(const report::scenario_result& r) { return r.probe ? r.probe->verdict : "error"; }
+
+/// One line per probe: the verdict, the severity of a violation, the id, the
+/// rule and why. (The check reporters of report/ take this over.)
+void print_result(const report::scenario_result& r, bool several_targets) {
+  const auto& p = r.probe;
+  std::string line;
+  const std::string word = verdict_word(r);
+  std::string shown = word == "violates"         ? "VIOLATES"
+                      : word == "exploitable"    ? "EXPLOITABLE"
+                      : word == "not-applicable" ? "n/a"
+                                                 : word;
+  shown.resize(std::max<std::size_t>(shown.size(), 13), ' ');
+  line += shown;
+  std::string sev = p && (word == "violates" || word == "exploitable") ? p->severity : "";
+  sev.resize(std::max<std::size_t>(sev.size(), 9), ' ');
+  line += sev + r.name;
+  if (several_targets) line += "  @" + r.peer;
+  if (p && word != "conforms") {
+    if (!p->rule.empty()) line += "  [" + p->rule + "]";
+    if (!p->why.empty()) line += "  " + report::printable(p->why, 300);
+  }
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+/// The verdicts of a self-test: the probe played against its own peer, once
+/// conforming and once violating, must say so.
+std::string self_test_problem(const report::scenario_result& conforming, const report::scenario_result& violating) {
+  std::string problem;
+  if (verdict_word(conforming) != "conforms")
+    problem += "against a conforming peer it says " + verdict_word(conforming) +
+               (conforming.probe && !conforming.probe->why.empty() ? " (" + conforming.probe->why + ")" : "");
+  const std::string v = verdict_word(violating);
+  if (v != "violates" && v != "exploitable")
+    problem += std::string(problem.empty() ? "" : "; ") + "against a violating peer it says " + v +
+               (violating.probe && !violating.probe->why.empty() ? " (" + violating.probe->why + ")" : "");
+  return problem;
+}
+
+}  // namespace
+
+int check_command(const std::vector<std::string_view>& args) {
+  run::options opt;
+  opt.check = true;
+  opt.jobs = 4;
+  shared_options shared;
+  std::vector<std::string_view> paths;
+  check::selection sel;
+  bool list = false, self_test = false, strict = false, listen = false, have_target = false;
+  // The heaviest severity that does not fail the run is below this one (the
+  // severities run from must, 0, to pedantic, 3); -1: never fail.
+  int fail_on = static_cast<int>(scenario::severity::must);
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string error;
+    switch (parse_shared_option(args, i, opt, shared, {"json", "junit"}, error)) {
+      case parsed::taken:
+        continue;
+      case parsed::error:
+        return usage_error(error);
+      case parsed::not_shared:
+        break;
+    }
+    const std::string_view a = args[i];
+    std::string_view v;
+    const auto value = [&]() {
+      if (i + 1 >= args.size()) return false;
+      v = args[++i];
+      return true;
+    };
+    if (a == "--target" || a == "--listen") {
+      if (!value()) return usage_error(std::string(a) + " needs HOST:PORT");
+      std::error_code ec;
+      const auto where = net::parse_endpoint(v, ec);
+      if (ec) return usage_error(std::string(a) + " " + std::string(v) + ": " + ec.message());
+      if (a == "--listen") {
+        if (listen || have_target) return usage_error("give --listen once, and not with --target");
+        listen = true;
+        opt.peer = where;
+      } else {
+        if (listen) return usage_error("give --listen once, and not with --target");
+        if (have_target)
+          opt.more_targets.push_back(where);
+        else
+          opt.peer = where;
+        have_target = true;
+      }
+    } else if (a == "--client-cmd") {
+      if (!value() || v.empty()) return usage_error("--client-cmd needs a command");
+      opt.client_cmd = v;
+    } else if (a == "--client-uses") {
+      if (!value()) return usage_error("--client-uses needs a list: starttls, auth, require-tls");
+      for (auto& use : split_commas(v)) {
+        if (use != "starttls" && use != "auth" && use != "require-tls")
+          return usage_error("--client-uses takes starttls, auth and require-tls, not " + use);
+        sel.client_uses.push_back(std::move(use));
+      }
+    } else if (a == "--probe" || a == "--category" || a == "--skip") {
+      if (!value() || v.empty()) return usage_error(std::string(a) + " needs a name");
+      (a == "--probe" ? sel.probes : a == "--category" ? sel.categories : sel.skip).emplace_back(v);
+    } else if (a == "--jobs") {
+      if (!value() || !parse_count(v, opt.jobs)) return usage_error("--jobs needs a number above 0");
+    } else if (a == "--max-rate") {
+      char* end = nullptr;
+      const std::string text(value() ? v : std::string_view());
+      opt.max_rate = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !(opt.max_rate > 0))
+        return usage_error("--max-rate needs a number of connections a second above 0");
+    } else if (a == "--fail-on") {
+      if (!value()) return usage_error("--fail-on needs must, should, lenient, pedantic or never");
+      if (v == "never")
+        fail_on = -1;
+      else if (const auto s = check::severity_of(v))
+        fail_on = static_cast<int>(*s);
+      else
+        return usage_error("--fail-on needs must, should, lenient, pedantic or never");
+    } else if (a == "--list") {
+      list = true;
+    } else if (a == "--self-test") {
+      self_test = true;
+    } else if (a == "--strict") {
+      strict = true;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(check_usage.data(), stdout);
+      std::fputs(shared_usage.data(), stdout);
+      return 0;
+    } else if (a.starts_with("-")) {
+      return usage_error("unknown option " + std::string(a));
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (!list && !self_test && !have_target && !listen)
+    return usage_error("give --target HOST:PORT, --listen HOST:PORT, --self-test or --list");
+  if (self_test && (have_target || listen)) return usage_error("--self-test plays against ehlo's own peer only");
+  if (!opt.client_cmd.empty() && !listen) return usage_error("--client-cmd goes with --listen");
+
+  const std::string catalog = default_catalog();
+  if (paths.empty()) paths.push_back(catalog);
+  std::vector<std::string> errors;
+  auto inputs = run::load_inputs(paths, errors);
+  for (const auto& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  if (!errors.empty()) {
+    std::fprintf(stderr, "ehlo check: nothing was played\n");
+    return 2;
+  }
+  std::vector<check::candidate> candidates;
+  for (const auto& in : inputs) candidates.push_back({in.sc.name, &in.sc});
+
+  // The probes of the side checked (both for --list and --self-test), in report order.
+  std::vector<std::size_t> order;
+  std::vector<std::string> not_applicable;
+  std::vector<std::string> unmatched;  ///< names no side considered matched: typos
+  std::size_t opt_in_left_out = 0;
+  bool first_side = true;
+  for (const auto side : {scenario::side::server, scenario::side::client}) {
+    if ((have_target && side != scenario::side::server) || (listen && side != scenario::side::client)) continue;
+    auto p = check::select(candidates, side, sel);
+    order.insert(order.end(), p.play.begin(), p.play.end());
+    not_applicable.insert(not_applicable.end(), p.not_applicable.begin(), p.not_applicable.end());
+    opt_in_left_out += p.opt_in_left_out;
+    if (first_side)
+      unmatched = std::move(p.unmatched);
+    else
+      std::erase_if(unmatched, [&](const std::string& u) {
+        return std::find(p.unmatched.begin(), p.unmatched.end(), u) == p.unmatched.end();
+      });
+    first_side = false;
+  }
+  if (list) {
+    for (const auto& line : check::list_lines(candidates, order)) std::printf("%s\n", line.c_str());
+    std::printf("%zu probes%s\n", order.size(),
+                opt_in_left_out > 0 ? (", and " + std::to_string(opt_in_left_out) +
+                                       " opt-in left out (marked *: name them with --probe or --category)")
+                                          .c_str()
+                                    : "");
+    return 0;
+  }
+  for (const auto& u : unmatched) std::fprintf(stderr, "ehlo check: %s%s\n", strict ? "" : "warning: ", u.c_str());
+  if (strict && !unmatched.empty()) {
+    std::fprintf(stderr, "ehlo check: nothing was played (--strict)\n");
+    return 2;
+  }
+  if (order.empty()) {
+    std::fprintf(stderr, "ehlo check: no probe to play\n");
+    return 2;
+  }
+  std::vector<run::input> chosen;
+  for (const std::size_t i : order) chosen.push_back(std::move(inputs[i]));
+  opt.skip = not_applicable;
+  if (listen) {
+    opt.mode = run::mode::server;
+    opt.connections = chosen.size();
+    opt.on_listening = [&](std::uint16_t port) {
+      if (!opt.client_cmd.empty()) return;
+      std::printf("listening on port %u: connect the client %zu times, once per probe\n", port, chosen.size());
+      std::fflush(stdout);
+    };
+  } else if (have_target) {
+    opt.mode = run::mode::client;
+  } else {
+    opt.mode = run::mode::self_play;
+  }
+  const bool several = !opt.more_targets.empty();
+
+  std::string fatal;
+  if (self_test) {
+    // Twice: the peer conforming, then committing the violation.
+    opt.session.play = scenario::verdict_kind::conforms;
+    auto conforming = run::run(chosen, opt, fatal);
+    if (fatal.empty()) opt.session.play = scenario::verdict_kind::violates;
+    auto violating = fatal.empty() ? run::run(chosen, opt, fatal) : report::run_summary{};
+    if (!fatal.empty()) {
+      std::fprintf(stderr, "ehlo check: %s\n", fatal.c_str());
+      return 2;
+    }
+    std::size_t proven = 0, failed = 0, by_exit = 0;
+    for (std::size_t i = 0; i < chosen.size() && i < conforming.results.size() && i < violating.results.size(); ++i) {
+      const auto& probe = *chosen[i].sc.probe;
+      if (probe.exit_zero || probe.exit_nonzero) {
+        // Judged by the client's exit status: real clients prove those (tests/conformance).
+        std::printf("EXIT    %s  judged by the client's exit status: proven with a client program\n",
+                    chosen[i].name.c_str());
+        ++by_exit;
+        continue;
+      }
+      const std::string problem = self_test_problem(conforming.results[i], violating.results[i]);
+      if (problem.empty()) {
+        const auto& v = *violating.results[i].probe;
+        std::printf("PROVEN  %s  conforms against a conforming peer; %s [%s] against a violating one\n",
+                    chosen[i].name.c_str(), v.verdict.c_str(), v.rule.c_str());
+        ++proven;
+      } else {
+        std::printf("FAIL    %s  %s\n", chosen[i].name.c_str(), report::printable(problem, 400).c_str());
+        ++failed;
+      }
+    }
+    std::printf("%zu probes: %zu proven, %zu failed%s\n", chosen.size(), proven, failed,
+                by_exit > 0 ? (", " + std::to_string(by_exit) + " judged by exit status").c_str() : "");
+    return failed == 0 && !conforming.interrupted && !violating.interrupted ? 0 : 1;
+  }
+
+  opt.on_result = [&](const report::scenario_result& r) { print_result(r, several); };
+  auto summary = run::run(chosen, opt, fatal);
+  if (!fatal.empty()) {
+    std::fprintf(stderr, "ehlo check: %s\n", fatal.c_str());
+    return 2;
+  }
+  summary.ehlo_version = EHLO_VERSION;
+  std::size_t counts[5] = {};
+  bool fails = false;
+  for (const auto& r : summary.results) {
+    if (!r.probe) continue;
+    if (const auto v = check::verdict_of(r.probe->verdict)) ++counts[static_cast<int>(*v)];
+    const bool violation = r.probe->verdict == "violates" || r.probe->verdict == "exploitable";
+    if (const auto s = check::severity_of(r.probe->severity); violation && s && static_cast<int>(*s) <= fail_on)
+      fails = true;
+  }
+  std::printf("%zu probes: %zu conform, %zu violate, %zu exploitable, %zu inconclusive, %zu not applicable\n",
+              summary.results.size(), counts[0], counts[1], counts[2], counts[3], counts[4]);
+  for (const auto& r : shared.reports) {
+    const std::string text = r.format == "json" ? report::json_report(summary) : report::junit_report(summary);
+    if (const auto ec = report::write_file_atomically(r.path, text))
+      std::fprintf(stderr, "ehlo check: cannot write %s: %s\n", r.path.c_str(), ec.message().c_str());
+  }
+  write_transcripts("ehlo check", shared.transcript_dir, summary);
+  if (summary.interrupted) return 1;
+  return fails ? 1 : 0;
+}
+
+}  // namespace ehlo::cli

@@ -1,0 +1,53 @@
+// A client program `ehlo check --listen --client-cmd` runs for each probe:
+// `/bin/sh -c COMMAND`, in a process group of its own (so the client and
+// whatever it starts are stopped together), stdin from /dev/null, stdout and
+// stderr into a temporary file whose end the report shows.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+namespace ehlo::run {
+
+class client_process {
+ public:
+  /// Starts `command`; nullptr with `error` set when it cannot be started.
+  static std::unique_ptr<client_process> start(const std::string& command, std::string& error);
+  client_process(const client_process&) = delete;
+  client_process& operator=(const client_process&) = delete;
+  /// Stops the process group if it still runs, and removes the output file.
+  ~client_process();
+
+  /// Waits until the client exits, or `limit` has passed: then the group gets
+  /// SIGTERM, and SIGKILL a second later. Returns the exit status, 128 + N
+  /// when a signal N ended it (as a shell says it).
+  asio::awaitable<int> wait(std::chrono::milliseconds limit);
+  /// Whether it was stopped by wait()'s limit.
+  bool timed_out() const noexcept { return timed_out_; }
+  /// The last `max` bytes the client printed.
+  std::string output_tail(std::size_t max = 4096) const;
+
+ private:
+  client_process(pid_t pid, std::string output_file) : pid_(pid), output_(std::move(output_file)) {}
+  /// waitpid without blocking: true once it was reaped (status_ set).
+  bool reaped();
+  void signal_group(int sig) const noexcept;
+
+  pid_t pid_;
+  std::string output_;
+  int status_ = -1;
+  bool timed_out_ = false;
+};
+
+/// `command` with {host}, {port} and {probe} (the probe's file) filled in;
+/// a value with characters a shell would read is put in single quotes.
+std::string fill_command(std::string_view command, std::string_view host, std::uint16_t port, std::string_view probe);
+
+}  // namespace ehlo::run
