@@ -35,6 +35,15 @@ json to_json(const scenario_result& r) {
   s["findings_dropped"] = r.findings_dropped;
   s["state_log"] = r.state_log;
   s["transcript"] = r.transcript;
+  if (r.probe) {
+    const probe_verdict& p = *r.probe;
+    json& o = s["probe"] = {{"title", p.title},       {"category", p.category}, {"rules", p.rules},
+                            {"checks", p.checks},     {"verdict", p.verdict},   {"severity", p.severity},
+                            {"rule", p.rule},         {"section", p.section},   {"why", p.why},
+                            {"at", p.at}};
+    if (p.client_exit) o["client_exit"] = *p.client_exit;
+    if (!p.client_output.empty()) o["client_output"] = p.client_output;
+  }
   return s;
 }
 
