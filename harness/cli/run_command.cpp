@@ -7,6 +7,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "check/probe_verdict.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
 #include "report/atomic_file.hpp"
@@ -35,6 +36,9 @@ them. With neither --target nor --listen, plays both sides against each other on
                          left out are reported as skipped, saying why
   --strict               a --var no scenario uses, or a --tag or --skip-tag no scenario
                          has, is an error (exit 2, nothing played), not a warning
+  --play VERDICT         of a one_of, the sending role plays the first branch marked with this
+                         verdict (conforms, violates, exploitable, ...): ehlo's own peer made
+                         to conform to a probe or to commit its violation
   --seed N               the randomness of faults ("chunks": "random"); the summary
                          prints the seed a run drew, and --seed N plays it again
   --report json:PATH     write a JSON report (written atomically, also when interrupted)
@@ -119,6 +123,10 @@ int run_command(const std::vector<std::string_view>& args) {
     } else if (a == "--spool") {
       if (!value(v)) return usage_error("--spool needs a folder");
       opt.spool = std::filesystem::path(v);
+    } else if (a == "--play") {
+      if (!value(v) || !check::verdict_of(v))
+        return usage_error("--play needs a verdict: conforms, violates, exploitable, inconclusive, not-applicable");
+      opt.session.play = check::verdict_of(v);
     } else if (a == "--forever") {
       opt.forever = true;
     } else if (a == "--strict") {

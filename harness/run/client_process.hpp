@@ -29,6 +29,8 @@ class client_process {
   /// SIGTERM, and SIGKILL a second later. Returns the exit status, 128 + N
   /// when a signal N ended it (as a shell says it).
   asio::awaitable<int> wait(std::chrono::milliseconds limit);
+  /// Whether it has exited (reaped without blocking).
+  bool exited() { return reaped(); }
   /// Whether it was stopped by wait()'s limit.
   bool timed_out() const noexcept { return timed_out_; }
   /// The last `max` bytes the client printed.

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "check/probe_verdict.hpp"
+#include "net/error.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
 #include "proto/rules.hpp"
@@ -462,13 +463,26 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
     st.finished(std::move(result), slot);
     co_return;
   }
+  // The client has until `wait` to connect, but one that exits without
+  // connecting is not waited for.
   const auto wait = std::max(connect_wait(in, st.opt), st.opt.client_limit);
-  auto r = co_await listener.accept(net::after(wait));
+  const auto until = clock::now() + wait;
+  const auto slice = [&] {
+    return net::after(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now())));
+  };
+  auto r = co_await listener.accept(slice());
+  while (r.ec == net::error::timed_out && clock::now() < until && !client->exited())
+    r = co_await listener.accept(slice());
   listener.stop();  // one connection per probe: a client that retries is refused
   client_outcome outcome;
   if (r.ec) {
-    const std::string why = "the client did not connect within " + scenario::to_string(wait) + " (" + command + ")";
+    const bool gone = client->exited();
     outcome.exit = co_await client->wait(std::chrono::milliseconds(0));
+    const std::string why = (gone ? "the client exited with status " + std::to_string(*outcome.exit) +
+                                        " without connecting"
+                                  : "the client did not connect within " + scenario::to_string(wait)) +
+                            " (" + command + ")";
     outcome.output = client->output_tail();
     auto result = error_result(in, "server", "", why);
     if (st.opt.check) judge_probe(in, nullptr, why, outcome, result);

@@ -54,7 +54,7 @@ fi
 
 /usr/bin/python3 - "$tmp/report.json" >"$tmp/got" <<'PY'
 import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
+for r in json.load(open(sys.argv[1]))["scenarios"]:
     p = r.get("probe") or {}
     v = p.get("verdict", "error")
     rule = p.get("rule", "") if v in ("violates", "exploitable") else ""
