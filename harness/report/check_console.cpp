@@ -187,7 +187,9 @@ void append_format(std::string& out, const target_results& t) {
   }
   if (f.not_kept > 0) out += "  format: " + plural(f.not_kept, "more finding", "more findings") + " not kept\n";
   if (f.rules.empty() && f.not_kept == 0)
-    out += "  format: " + std::string(format_subject(t.results)) + " seen broke no format rule\n";
+    out += seen_anything(t.results)
+               ? "  format: " + std::string(format_subject(t.results)) + " seen broke no format rule\n"
+               : std::string("  format: nothing was seen to check\n");
 }
 
 }  // namespace
@@ -235,6 +237,11 @@ std::error_code check_console_writer::probe(const scenario_result& r) {
 std::error_code check_console_writer::summary(const run_summary& run) {
   const std::lock_guard lock(mutex_);
   return write_all(fd_, format_check_summary(run, lines_.options()));
+}
+
+std::error_code check_console_writer::write(std::string_view text) {
+  const std::lock_guard lock(mutex_);
+  return write_all(fd_, text);
 }
 
 }  // namespace ehlo::report

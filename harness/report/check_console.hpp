@@ -82,6 +82,8 @@ class check_console_writer {
   check_console_writer(int fd, check_console_options opt) : fd_(fd), lines_(opt) {}
   std::error_code probe(const scenario_result& r);
   std::error_code summary(const run_summary& run);
+  /// Any other block (the --baseline comparison), whole, under the same lock.
+  std::error_code write(std::string_view text);
 
  private:
   int fd_;

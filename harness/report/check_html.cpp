@@ -211,7 +211,9 @@ void target_card(std::string& out, const target_results& t) {
   if (f.not_kept > 0)
     out += "<li>format: " + console_text::plural(f.not_kept, "more finding", "more findings") + " not kept</li>";
   if (f.rules.empty() && f.not_kept == 0)
-    out += "<li>format: " + std::string(format_subject(t.results)) + " seen broke no format rule</li>";
+    out += seen_anything(t.results)
+               ? "<li>format: " + std::string(format_subject(t.results)) + " seen broke no format rule</li>"
+               : std::string("<li>format: nothing was seen to check</li>");
   out += "</ul></section>\n";
 }
 

@@ -159,4 +159,8 @@ std::string_view format_subject(std::span<const scenario_result* const> results)
   return clients && !servers ? "the commands" : servers && !clients ? "the replies" : "the replies and commands";
 }
 
+bool seen_anything(std::span<const scenario_result* const> results) noexcept {
+  return std::any_of(results.begin(), results.end(), [](const auto* r) { return !r->transcript.empty(); });
+}
+
 }  // namespace ehlo::report

@@ -90,4 +90,7 @@ format_results format_findings(std::span<const scenario_result* const> results);
 /// replies" (server probes), "the commands" (client probes), or "the replies and commands".
 std::string_view format_subject(std::span<const scenario_result* const> results) noexcept;
 
+/// True when a result holds a transcript: the peer said something the parsers could check.
+bool seen_anything(std::span<const scenario_result* const> results) noexcept;
+
 }  // namespace ehlo::report

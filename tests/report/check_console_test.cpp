@@ -186,6 +186,12 @@ TEST_CASE("check console: client probes' findings are in commands; findings not 
         "  format: [5321-4.1.1] 1 command in 1 probe: a colon after the verb\n"
         "  format: 3 more findings not kept\n");
   CHECK(rp::format_check_summary(rp::run_summary{}, {}) == "0 probes (0 ms)\n");
+  run.results[0].transcript.clear();  // a target that never answered
+  run.results[0].findings.clear();
+  run.results[0].findings_dropped = 0;
+  CHECK(rp::format_check_summary(run, {}) ==
+        "1 probe against 127.0.0.1:2525: 1 conforms, 0 violate (0 ms)\n"
+        "  format: nothing was seen to check\n");
 }
 
 TEST_CASE("check console: the writer writes headers and lines in order, then the summary") {
