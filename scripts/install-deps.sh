@@ -4,7 +4,8 @@
 # otherwise it runs `apt-get update` once and installs only what is missing.
 #
 #   scripts/install-deps.sh          build + unit tests + fuzzing toolchain
-#   scripts/install-deps.sh --peers  also the real SMTP peers integration tests use
+#   scripts/install-deps.sh --peers  also the real SMTP peers integration tests use, and the
+#                                    browser the HTML report is looked at in
 set -euo pipefail
 
 packages=(
@@ -25,9 +26,12 @@ packages=(
 # also only a Recommends.  procps: ps, which tests/peers/with_peer.sh uses.
 # time: /usr/bin/time -v, the peak memory of ehlo in tests/broken/run_fault.sh.
 peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps time)
+# The HTML report of `ehlo check` opened in headless Chromium through Selenium
+# (tests/report/check_html_browser.py); DejaVu fonts for its screenshots.
+browser=(chromium chromium-driver python3-selenium fonts-dejavu-core)
 
 want=("${packages[@]}")
-[[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}")
+[[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}" "${browser[@]}")
 
 missing=()
 for p in "${want[@]}"; do

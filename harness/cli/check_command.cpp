@@ -4,15 +4,19 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unistd.h>
 
+#include "check/baseline.hpp"
 #include "check/catalog.hpp"
 #include "check/probe_verdict.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_options.hpp"
 #include "report/atomic_file.hpp"
+#include "report/check_console.hpp"
+#include "report/check_html.hpp"
 #include "report/console.hpp"
 #include "report/json_report.hpp"
 #include "report/junit_report.hpp"
@@ -53,7 +57,15 @@ files or folders (default: the catalog, scenarios/conformance).
   --jobs N               probes played at once (default: 4)
   --max-rate R           at most R new connections a second (real servers limit them)
   --report json:PATH | junit:PATH | html:PATH
-                         write a report (atomically, also when interrupted)
+                         write a report (atomically, also when interrupted): JSON, an entry
+                         per target and probe; JUnit XML, a testcase per probe, a failure
+                         for a violation of a MUST or anything exploitable; HTML, one page
+                         for people, a matrix of probes by targets, each cell opening its
+                         transcript
+  --baseline OLD.json    compare with an earlier run's JSON report, per target and probe:
+                         exit 1 only for a verdict that got worse (conforms, n/a <
+                         inconclusive < violates pedantic < ... < must < exploitable);
+                         better and new ones are listed. Instead of --fail-on
   --fail-on SEVERITY     exit 1 for a violation of this severity or heavier: must (the
                          default), should, lenient, pedantic; never
   --strict               a --var, --probe, --category or --skip that matches nothing is an
@@ -96,30 +108,6 @@ std::string default_catalog() {
 
 std::string verdict_word(const report::scenario_result& r) { return r.probe ? r.probe->verdict : "error"; }
 
-/// One line per probe: the verdict, the severity of a violation, the id, the
-/// rule and why. (The check reporters of report/ take this over.)
-void print_result(const report::scenario_result& r, bool several_targets) {
-  const auto& p = r.probe;
-  std::string line;
-  const std::string word = verdict_word(r);
-  std::string shown = word == "violates"         ? "VIOLATES"
-                      : word == "exploitable"    ? "EXPLOITABLE"
-                      : word == "not-applicable" ? "n/a"
-                                                 : word;
-  shown.resize(std::max<std::size_t>(shown.size(), 13), ' ');
-  line += shown;
-  std::string sev = p && (word == "violates" || word == "exploitable") ? p->severity : "";
-  sev.resize(std::max<std::size_t>(sev.size(), 9), ' ');
-  line += sev + r.name;
-  if (several_targets) line += "  @" + r.peer;
-  if (p && word != "conforms") {
-    if (!p->rule.empty()) line += "  [" + p->rule + "]";
-    if (!p->why.empty()) line += "  " + report::printable(p->why, 300);
-  }
-  std::printf("%s\n", line.c_str());
-  std::fflush(stdout);
-}
-
 /// The verdicts of a self-test: the probe played against its own peer, once
 /// conforming and once violating, must say so.
 std::string self_test_problem(const report::scenario_result& conforming, const report::scenario_result& violating) {
@@ -144,13 +132,14 @@ int check_command(const std::vector<std::string_view>& args) {
   std::vector<std::string_view> paths;
   check::selection sel;
   bool list = false, self_test = false, strict = false, listen = false, have_target = false;
+  std::string baseline_file;
   // The heaviest severity that does not fail the run is below this one (the
   // severities run from must, 0, to pedantic, 3); -1: never fail.
   int fail_on = static_cast<int>(scenario::severity::must);
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string error;
-    switch (parse_shared_option(args, i, opt, shared, {"json", "junit"}, error)) {
+    switch (parse_shared_option(args, i, opt, shared, {"json", "junit", "html"}, error)) {
       case parsed::taken:
         continue;
       case parsed::error:
@@ -211,6 +200,9 @@ int check_command(const std::vector<std::string_view>& args) {
         fail_on = static_cast<int>(*s);
       else
         return usage_error("--fail-on needs must, should, lenient, pedantic or never");
+    } else if (a == "--baseline") {
+      if (!value() || v.empty()) return usage_error("--baseline needs the JSON report of an earlier run");
+      baseline_file = v;
     } else if (a == "--list") {
       list = true;
     } else if (a == "--self-test") {
@@ -231,6 +223,16 @@ int check_command(const std::vector<std::string_view>& args) {
     return usage_error("give --target HOST:PORT, --listen HOST:PORT, --self-test or --list");
   if (self_test && (have_target || listen)) return usage_error("--self-test plays against ehlo's own peer only");
   if (!opt.client_cmd.empty() && !listen) return usage_error("--client-cmd goes with --listen");
+  // Read before anything is played: a baseline that cannot be read is bad input.
+  std::optional<check::baseline> baseline;
+  if (!baseline_file.empty() && !list && !self_test) {
+    std::string error;
+    baseline = check::read_baseline(baseline_file, error);
+    if (!baseline) {
+      std::fprintf(stderr, "ehlo check: --baseline %s\n", report::printable(error, 1000).c_str());
+      return 2;
+    }
+  }
 
   const std::string catalog = default_catalog();
   if (paths.empty()) paths.push_back(catalog);
@@ -298,7 +300,6 @@ int check_command(const std::vector<std::string_view>& args) {
   } else {
     opt.mode = run::mode::self_play;
   }
-  const bool several = !opt.more_targets.empty();
 
   std::string fatal;
   if (self_test) {
@@ -337,31 +338,44 @@ int check_command(const std::vector<std::string_view>& args) {
     return failed == 0 && !conforming.interrupted && !violating.interrupted ? 0 : 1;
   }
 
-  opt.on_result = [&](const report::scenario_result& r) { print_result(r, several); };
+  report::check_console_options console_opt;
+  console_opt.console.colour = report::colour_wanted(STDOUT_FILENO);
+  console_opt.console.verbose = shared.verbose;
+  console_opt.targets = 1 + opt.more_targets.size();
+  std::vector<std::string> ids;
+  for (const auto& in : chosen) ids.push_back(in.sc.name);
+  console_opt.id_width = report::probe_id_width(ids);
+  report::check_console_writer console(STDOUT_FILENO, console_opt);
+  opt.on_result = [&](const report::scenario_result& r) { console.probe(r); };
   auto summary = run::run(chosen, opt, fatal);
   if (!fatal.empty()) {
     std::fprintf(stderr, "ehlo check: %s\n", fatal.c_str());
     return 2;
   }
   summary.ehlo_version = EHLO_VERSION;
-  std::size_t counts[5] = {};
   bool fails = false;
   for (const auto& r : summary.results) {
     if (!r.probe) continue;
-    if (const auto v = check::verdict_of(r.probe->verdict)) ++counts[static_cast<int>(*v)];
     const bool violation = r.probe->verdict == "violates" || r.probe->verdict == "exploitable";
     if (const auto s = check::severity_of(r.probe->severity); violation && s && static_cast<int>(*s) <= fail_on)
       fails = true;
   }
-  std::printf("%zu probes: %zu conform, %zu violate, %zu exploitable, %zu inconclusive, %zu not applicable\n",
-              summary.results.size(), counts[0], counts[1], counts[2], counts[3], counts[4]);
+  console.summary(summary);
+  std::optional<check::baseline_comparison> compared;
+  if (baseline) {
+    compared = check::compare(*baseline, summary);
+    console.write(check::format_comparison(*compared, baseline_file, console_opt.console.colour));
+  }
   for (const auto& r : shared.reports) {
-    const std::string text = r.format == "json" ? report::json_report(summary) : report::junit_report(summary);
+    const std::string text = r.format == "json"   ? report::json_report(summary)
+                             : r.format == "html" ? report::check_html(summary)
+                                                  : report::junit_report(summary);
     if (const auto ec = report::write_file_atomically(r.path, text))
       std::fprintf(stderr, "ehlo check: cannot write %s: %s\n", r.path.c_str(), ec.message().c_str());
   }
   write_transcripts("ehlo check", shared.transcript_dir, summary);
   if (summary.interrupted) return 1;
+  if (compared) return compared->failed() ? 1 : 0;  // --baseline: only what got worse fails
   return fails ? 1 : 0;
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "report/console_text.hpp"
 #include "report/printable.hpp"
 #include "report/time_format.hpp"
 
@@ -13,16 +14,10 @@ namespace ehlo::report {
 
 namespace {
 
-constexpr std::string_view reset = "\x1b[0m";
-constexpr std::string_view green = "\x1b[32m";
-constexpr std::string_view red = "\x1b[1;31m";
-constexpr std::string_view yellow = "\x1b[33m";
+using namespace console_text;
 
 constexpr std::string_view indent = "      ";                  // under the name
-constexpr std::string_view tail_indent = "        ";           // transcript lines
 constexpr std::string_view value_indent = "                ";  // continuation of a labelled value
-// At most this many bytes of one line of a field or of the transcript: a peer's line may be 32 KB.
-constexpr std::size_t max_line_shown = 1000;
 
 struct label {
   std::string_view text;
@@ -45,34 +40,6 @@ label label_of(status s) {
   return {"?", {}};
 }
 
-void append_coloured(std::string& out, std::string_view text, std::string_view colour, bool on) {
-  if (on && !colour.empty()) {
-    out += colour;
-    out += text;
-    out += reset;
-  } else {
-    out += text;
-  }
-}
-
-std::string plural(std::size_t n, std::string_view one, std::string_view many) {
-  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-// The lines of `text`, without their LF and one CR before it; no empty last line.
-std::vector<std::string_view> lines_of(std::string_view text) {
-  std::vector<std::string_view> lines;
-  while (!text.empty()) {
-    const auto nl = text.find('\n');
-    auto line = text.substr(0, nl);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back(line);
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-  return lines;
-}
-
 // "      expected  250-first\n                250 second\n"; with no name, the value under the name.
 void append_field(std::string& out, std::string_view name, std::string_view value) {
   bool first = true;
@@ -88,24 +55,6 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
     }
     first = false;
     append_printable(out, line, false, max_line_shown);
-    out += '\n';
-  }
-}
-
-void append_transcript_tail(std::string& out, std::string_view transcript, std::size_t keep) {
-  if (keep == 0) return;
-  const auto lines = lines_of(transcript);
-  if (lines.empty()) return;
-  const std::size_t from = lines.size() > keep ? lines.size() - keep : 0;
-  out += indent;
-  if (from == 0)
-    out += "transcript:\n";
-  else
-    out +=
-        "transcript, last " + std::to_string(lines.size() - from) + " of " + std::to_string(lines.size()) + " lines:\n";
-  for (std::size_t i = from; i < lines.size(); ++i) {
-    out += tail_indent;
-    append_printable(out, lines[i], false, max_line_shown);
     out += '\n';
   }
 }
@@ -151,7 +100,7 @@ std::string format_scenario(const scenario_result& r, const console_options& opt
              (r.findings_dropped == 1 ? " more finding" : " more findings") + " not kept\n";
   }
   if (r.status == status::failed || r.status == status::error || r.status == status::interrupted)
-    append_transcript_tail(out, r.transcript, opt.transcript_lines);
+    append_transcript_tail(out, r.transcript, opt.transcript_lines, indent);
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/check_results.hpp"
 #include "report/time_format.hpp"
 
 namespace ehlo::report {
@@ -62,6 +63,16 @@ std::string json_report(const run_summary& run) {
   doc["totals"] = {{"scenarios", t.scenarios}, {"passed", t.passed},     {"failed", t.failed},
                    {"errors", t.errors},       {"skipped", t.skipped},   {"interrupted", t.interrupted},
                    {"not_run", t.not_run},     {"findings", t.findings}, {"not_kept", t.not_kept}};
+  if (holds_probes(run)) {
+    const verdict_counts c = count_verdicts(run.results);
+    doc["totals"]["verdicts"] = {{"conforms", c.conforms},
+                                 {"violates", c.violates},
+                                 {"exploitable", c.exploitable},
+                                 {"inconclusive", c.inconclusive},
+                                 {"not-applicable", c.not_applicable}};
+    auto& severities = doc["totals"]["violations_by_severity"] = json::object();
+    for (std::size_t i = 0; i < std::size(c.by_severity); ++i) severities[severity_words[i]] = c.by_severity[i];
+  }
   auto& scenarios = doc["scenarios"] = json::array();
   for (const auto& r : run.results) scenarios.push_back(to_json(r));
   // Replace, not throw: a peer's bytes need not be UTF-8.

@@ -25,6 +25,32 @@
 // kept, and says in ehlo.not_kept how many more it only counted. Times are seconds with millisecond
 // precision. Any bytes the session saw are escaped into well-formed XML 1.0
 // (see xml_escape.hpp): NUL and ESC become "␀" and "␛", invalid UTF-8 U+FFFD.
+//
+// A run of probes (`ehlo check`; report/check_results.hpp) has another shape:
+// a testsuite per target and category, named "CATEGORY (TARGET)", in the
+// run's order, with the run's properties and ehlo.target; a testcase per
+// probe, its name the probe id and its classname the category (so two
+// targets' suites hold testcases of the same names: the suite and the
+// "target" property tell them apart):
+//
+//     <testcase name="smuggling-lf-dot-lf" classname="smuggling" file="..." time="3.012">
+//       <properties>target, verdict, title, rules (space-separated), checks, and when
+//                   set severity, rule, section, why, at, client_exit; findings</properties>
+//       <failure message="[5321-4.1.1.4] why" type="violates must">the verdict's fields</failure>
+//                                         a violation of a MUST, and anything exploitable
+//         | <skipped message="inconclusive: why"/>     so an inconclusive probe (a 421, a
+//                                         refused connection) does not turn CI red
+//         | <skipped message="not applicable: why"/>
+//         | <error message="interrupted: ..." type="interrupted">   (SIGINT, SIGTERM)
+//       <system-out>the transcript</system-out>
+//     </testcase>
+//
+// A violation of a SHOULD, a lenient acceptance or a pedantic point passes:
+// its verdict and severity are in the properties, and its system-out opens
+// with a note that says so ("ehlo check: violates (should) [rule] why").
+// failures= counts the failures as above, skipped= the inconclusive and not
+// applicable probes, errors= the interrupted ones; a suite's time is the sum
+// of its probes'.
 #pragma once
 
 #include <string>
@@ -34,7 +60,7 @@
 
 namespace ehlo::report {
 
-/// The whole document, ending with "\n".
+/// The whole document, ending with "\n"; of the check shape when a result carries a probe.
 std::string junit_report(const run_summary& run);
 
 /// The testcase classname: the role, then the folders of `file`, joined by

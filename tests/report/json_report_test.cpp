@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "report/sample_check_run.hpp"
 #include "report/sample_run.hpp"
 
 namespace rp = ehlo::report;
@@ -102,4 +103,52 @@ TEST_CASE("json: an empty run") {
   CHECK(doc["totals"]["scenarios"] == 0);
   CHECK(doc["totals"]["not_run"] == 0);
   CHECK(doc["scenarios"] == json::array());
+}
+
+TEST_CASE("json: a check run: each probe's verdict, and the totals by verdict and severity") {
+  auto run = rp::test::sample_check_run();
+  run.results[1].probe->client_exit = 0;
+  run.results[1].probe->client_output = "swaks: \x1b[31msent\n";
+  const json doc = json::parse(rp::json_report(run));
+  CHECK(doc["totals"]["verdicts"] == json{{"conforms", 5},
+                                          {"violates", 3},
+                                          {"exploitable", 1},
+                                          {"inconclusive", 2},
+                                          {"not-applicable", 1}});
+  CHECK(doc["totals"]["violations_by_severity"] ==
+        json{{"must", 2}, {"should", 1}, {"lenient", 1}, {"pedantic", 0}});
+  CHECK(doc["totals"]["scenarios"] == 12);
+  REQUIRE(doc["scenarios"].size() == 12);
+  for (std::size_t i = 0; i < 12; ++i) {
+    const auto& s = doc["scenarios"][i];
+    const auto& p = *run.results[i].probe;
+    CAPTURE(i);
+    CHECK(keys_of(s).back() == "probe");
+    const std::vector<std::string> fields = {"title", "category", "rules", "checks",     "verdict", "severity",
+                                             "rule",  "section",  "why",   "at"};
+    std::vector<std::string> want = fields;
+    if (p.client_exit) want.push_back("client_exit");
+    if (!p.client_output.empty()) want.push_back("client_output");
+    CHECK(keys_of(s["probe"]) == want);
+    CHECK(s["peer"] == run.results[i].peer);
+    CHECK(s["name"] == run.results[i].name);
+    CHECK(s["probe"]["title"] == p.title);
+    CHECK(s["probe"]["category"] == p.category);
+    CHECK(s["probe"]["rules"] == p.rules);
+    CHECK(s["probe"]["checks"] == p.checks);
+    CHECK(s["probe"]["verdict"] == p.verdict);
+    CHECK(s["probe"]["severity"] == p.severity);
+    CHECK(s["probe"]["rule"] == p.rule);
+    CHECK(s["probe"]["section"] == p.section);
+    CHECK(s["probe"]["why"] == p.why);
+    CHECK(s["probe"]["at"] == p.at);
+    if (!p.client_output.empty()) CHECK(s["probe"]["client_output"] == p.client_output);
+  }
+  CHECK(doc["scenarios"][1]["probe"]["client_exit"] == 0);
+  CHECK(doc["scenarios"][9]["probe"]["verdict"] == "exploitable");
+  // The hostile transcript as JSON holds it: markup as text, ESC and NUL escaped.
+  const std::string transcript = doc["scenarios"][9]["transcript"];
+  CHECK(transcript.find("<script>alert(1)</script>") != std::string::npos);
+  // A run without probes has neither key.
+  CHECK_FALSE(json::parse(rp::json_report(rp::test::sample_run()))["totals"].contains("verdicts"));
 }
