@@ -13,10 +13,10 @@
 namespace ehlo::check {
 
 struct selection {
-  std::vector<std::string> probes;       ///< --probe ID: only these (they may be opt-in)
-  std::vector<std::string> categories;   ///< --category C: only these (their opt-in probes too)
-  std::vector<std::string> skip;         ///< --skip ID or CATEGORY
-  std::vector<std::string> client_uses;  ///< --client-uses: what the client run does
+  std::vector<std::string> probes{};       ///< --probe ID: only these (they may be opt-in)
+  std::vector<std::string> categories{};   ///< --category C: only these (their opt-in probes too)
+  std::vector<std::string> skip{};         ///< --skip ID or CATEGORY
+  std::vector<std::string> client_uses{};  ///< --client-uses: what the client run does
 };
 
 /// One file named, as the caller loaded it.

@@ -67,7 +67,8 @@ files or folders (default: the catalog, scenarios/conformance).
                          inconclusive < violates pedantic < ... < must < exploitable);
                          better and new ones are listed. Instead of --fail-on
   --fail-on SEVERITY     exit 1 for a violation of this severity or heavier: must (the
-                         default), should, lenient, pedantic; never
+                         default), should, lenient, pedantic; anything exploitable always;
+                         never: exit 0 whatever the verdicts
   --strict               a --var, --probe, --category or --skip that matches nothing is an
                          error (exit 2), not a warning
 )";
@@ -356,8 +357,11 @@ int check_command(const std::vector<std::string_view>& args) {
   bool fails = false;
   for (const auto& r : summary.results) {
     if (!r.probe) continue;
-    const bool violation = r.probe->verdict == "violates" || r.probe->verdict == "exploitable";
-    if (const auto s = check::severity_of(r.probe->severity); violation && s && static_cast<int>(*s) <= fail_on)
+    // Anything exploitable fails whatever its severity (as the JUnit report
+    // has it), unless --fail-on never; a violation at --fail-on or heavier.
+    const auto s = check::severity_of(r.probe->severity);
+    if (fail_on >= 0 &&
+        (r.probe->verdict == "exploitable" || (r.probe->verdict == "violates" && s && static_cast<int>(*s) <= fail_on)))
       fails = true;
   }
   console.summary(summary);

@@ -440,6 +440,18 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
   st.finished(std::move(result), slot);
 }
 
+/// The peer of a check of clients, as reports group it: the program run
+/// (its first word), not the address it connected from, which differs for
+/// every probe.
+std::string client_label(const options& opt) {
+  const std::string_view cmd = opt.client_cmd;
+  const auto start = cmd.find_first_not_of(' ');
+  if (start == std::string_view::npos) return "client";
+  std::string_view word = cmd.substr(start, cmd.find(' ', start) - start);
+  if (const auto slash = word.rfind('/'); slash != std::string_view::npos) word.remove_prefix(slash + 1);
+  return "client " + std::string(word);
+}
+
 /// ehlo check --listen --client-cmd: a listener of the input's own, the
 /// client program started against it, its one connection served, then the
 /// program's exit awaited (stopped past options::client_limit).
@@ -479,12 +491,12 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
   if (r.ec) {
     const bool gone = client->exited();
     outcome.exit = co_await client->wait(std::chrono::milliseconds(0));
-    const std::string why = (gone ? "the client exited with status " + std::to_string(*outcome.exit) +
-                                        " without connecting"
-                                  : "the client did not connect within " + scenario::to_string(wait)) +
-                            " (" + command + ")";
+    const std::string why =
+        (gone ? "the client exited with status " + std::to_string(*outcome.exit) + " without connecting"
+              : "the client did not connect within " + scenario::to_string(wait)) +
+        " (" + command + ")";
     outcome.output = client->output_tail();
-    auto result = error_result(in, "server", "", why);
+    auto result = error_result(in, "server", client_label(st.opt), why);
     if (st.opt.check) judge_probe(in, nullptr, why, outcome, result);
     if (result.probe) result.probe->client_output = outcome.output;
     st.finished(std::move(result), slot);
@@ -498,6 +510,7 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
   outcome.output = client->output_tail();
   auto result = result_of(in, "server", peer, server, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &server, "", outcome, result);
+  result.peer = client_label(st.opt);
   st.finished(std::move(result), slot);
 }
 
@@ -569,7 +582,10 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<const input
           session::server_session server(in.sc, settings_for(in, st.opt));
           co_await drive(*conn, server, server_drive(st, in));
           auto result = result_of(in, "server", peer, server, nullptr, since(start));
-          if (st.opt.check) judge_probe(in, &server, "", {}, result);
+          if (st.opt.check) {
+            judge_probe(in, &server, "", {}, result);
+            result.peer = client_label(st.opt);
+          }
           if (st.opt.spool)
             if (const auto sec = spool(*st.opt.spool, in, server, serial)) {
               result.status = report::status::error;
