@@ -139,7 +139,25 @@ asio::awaitable<int> client_process::wait(std::chrono::milliseconds limit) {
   }
   // The client is gone; what it started in its group goes with it.
   signal_group(SIGKILL);
-  co_return WIFEXITED(status_) ? WEXITSTATUS(status_) : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_) : 1;
+  co_return *status();
+}
+
+std::optional<int> client_process::status() {
+  if (!reaped()) return std::nullopt;
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_) : 1;
+}
+
+std::string client_process::output_from(std::uint64_t& offset, std::size_t max) const {
+  std::ifstream in(output_, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  if (size <= offset) return {};
+  const std::uint64_t from = size - offset > max ? size - max : offset;
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string out(static_cast<std::size_t>(size - from), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  offset = size;
+  return out;
 }
 
 std::string client_process::output_tail(std::size_t max) const {

@@ -23,9 +23,9 @@ bool is_end_of_stream(const std::error_code& ec) {
 /// `linger` passes or `max_drain` bytes were read, then closes: the peer reads
 /// everything we sent, and a peer that never stops sending (a flood) cannot
 /// hold the close beyond `linger`.
-asio::awaitable<void> close_gracefully(net::connection& c, std::chrono::milliseconds linger) {
+asio::awaitable<std::size_t> close_gracefully(net::connection& c, std::chrono::milliseconds linger) {
   constexpr std::size_t max_drain = std::size_t{1} << 20;
-  if (!c.is_open()) co_return;
+  if (!c.is_open()) co_return 0;
   const net::deadline until = net::after(linger);
   co_await c.shutdown(until);
   std::array<char, 4096> sink;
@@ -36,6 +36,7 @@ asio::awaitable<void> close_gracefully(net::connection& c, std::chrono::millisec
     drained += r.bytes;
   }
   c.close();
+  co_return drained;
 }
 
 }  // namespace
@@ -55,11 +56,13 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
   const auto expired = [&](const std::error_code& ec, net::deadline used) {
     return ec == net::error::timed_out && used == session_until;
   };
+  drive_events ignored;
+  drive_events& seen = settings.events != nullptr ? *settings.events : ignored;
   for (;;) {
     const action a = s.next();
     switch (a.what) {
       case action::done:
-        co_await close_gracefully(c, settings.linger);
+        seen.drained += co_await close_gracefully(c, settings.linger);
         co_return;
       case action::send: {
         // Each piece gets the step's wait: a peer that stops reading ends the
@@ -78,14 +81,18 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           ec = co_await c.write(now, until);
           rest.remove_prefix(now.size());
         } while (!ec && !rest.empty());
-        if (expired(ec, until))
+        if (expired(ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
-        else if (ec == net::error::timed_out)
+        } else if (ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
-        else if (ec)
+        } else if (ec) {
+          seen.broken = true;
           s.failed("cannot send: " + ec.message());
-        else
+        } else {
           s.sent();
+        }
         break;
       }
       case action::read: {
@@ -101,12 +108,16 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         if (r.bytes > 0) s.received({buf.data(), r.bytes});
         if (!r.ec) break;
         if (expired(r.ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
         } else if (r.ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
         } else if (is_end_of_stream(r.ec)) {
+          seen.peer_closed = true;
           s.peer_closed();
         } else {
+          seen.broken = true;
           const std::string why = c.tls_failure(r.ec);
           c.close();
           s.failed(why);
@@ -130,10 +141,13 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         // the failure when it is what failed the handshake, else as a finding.
         const std::string unverified = client ? c.peer_verify_reason() : std::string();
         if (expired(ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
         } else if (ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
         } else if (ec) {
+          seen.broken = true;
           const std::string why = c.tls_failure(ec);
           if (!unverified.empty() && !net::is_verify_failure(ec)) s.tls_unverified(unverified);
           s.tls_failed(why);
@@ -147,10 +161,12 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         const net::deadline until = within(net::after(a.wait));
         asio::steady_timer timer(co_await asio::this_coro::executor, until);
         co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        if (until == session_until)
+        if (until == session_until) {
+          seen.expired = true;
           s.expired(settings.session_limit);
-        else
+        } else {
           s.paused();
+        }
         break;
       }
       case action::close:

@@ -8,12 +8,23 @@
 #include <asio/ssl/context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 #include "net/connection.hpp"
 #include "session/session.hpp"
 
 namespace ehlo::run {
+
+/// What the transport saw while a session was driven, for those who judge a
+/// peer by more than the session's verdict (ehlo fuzz's oracles).
+struct drive_events {
+  bool timed_out = false;    ///< a read, write or handshake passed its deadline
+  bool broken = false;       ///< the connection failed: a reset, a write error
+  bool peer_closed = false;  ///< the peer closed its side
+  bool expired = false;      ///< the whole-session limit passed
+  std::size_t drained = 0;   ///< bytes read while closing, after the session was done
+};
 
 struct drive_settings {
   asio::ssl::context* tls = nullptr;  ///< the role's TLS context; nullptr: a TLS start fails
@@ -29,6 +40,8 @@ struct drive_settings {
   /// it could otherwise hold the session for steps x wait. Past it the session
   /// gets expired(). Zero: no limit.
   std::chrono::milliseconds session_limit{0};
+  /// When set, filled with what the transport saw.
+  drive_events* events = nullptr;
 };
 
 /// Plays `s` over `c` until the session is done, then closes the connection.

@@ -27,6 +27,7 @@
 #include "report/atomic_file.hpp"
 #include "run/client_process.hpp"
 #include "run/drive.hpp"
+#include "run/play.hpp"
 #include "scenario/scenario_print.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "session/client_session.hpp"
@@ -426,15 +427,14 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
   auto ex = co_await asio::this_coro::executor;
   const std::string peer = to_string(target);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  auto r = co_await net::connection::connect(ex, target.host, target.port, net::after(connect_wait(in, st.opt)));
-  if (r.ec) {
-    const std::string why = "cannot connect to " + peer + ": " + r.ec.message();
+  const std::string why =
+      co_await play_against(target, client, connect_wait(in, st.opt), client_drive(st, in, target.host));
+  if (!why.empty()) {
     auto result = error_result(in, "client", peer, why);
     if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
     st.finished(std::move(result), slot);
     co_return;
   }
-  co_await drive(r.conn, client, client_drive(st, in, target.host));
   auto result = result_of(in, "client", peer, client, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &client, "", {}, result);
   st.finished(std::move(result), slot);
@@ -455,60 +455,22 @@ std::string client_label(const options& opt) {
 /// ehlo check --listen --client-cmd: a listener of the input's own, the
 /// client program started against it, its one connection served, then the
 /// program's exit awaited (stopped past options::client_limit).
-asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_t slot) {
+asio::awaitable<void> play_with_client_cmd(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
-  auto ex = co_await asio::this_coro::executor;
-  net::listener listener(ex);
-  if (const auto ec = listener.listen(st.opt.peer)) {
-    const std::string why = "cannot listen on " + to_string(st.opt.peer) + ": " + ec.message();
-    auto result = error_result(in, "server", "", why);
-    if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  std::string error;
-  const std::string command = fill_command(st.opt.client_cmd, st.opt.peer.host, listener.port(), in.file.string());
-  auto client = client_process::start(command, error);
-  if (!client) {
-    auto result = error_result(in, "server", "", error);
-    if (st.opt.check) judge_probe(in, nullptr, error, {}, result);
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  // The client has until `wait` to connect, but one that exits without
-  // connecting is not waited for.
-  const auto wait = std::max(connect_wait(in, st.opt), st.opt.client_limit);
-  const auto until = clock::now() + wait;
-  const auto slice = [&] {
-    return net::after(std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now())));
-  };
-  auto r = co_await listener.accept(slice());
-  while (r.ec == net::error::timed_out && clock::now() < until && !client->exited())
-    r = co_await listener.accept(slice());
-  listener.stop();  // one connection per probe: a client that retries is refused
-  client_outcome outcome;
-  if (r.ec) {
-    const bool gone = client->exited();
-    outcome.exit = co_await client->wait(std::chrono::milliseconds(0));
-    const std::string why =
-        (gone ? "the client exited with status " + std::to_string(*outcome.exit) + " without connecting"
-              : "the client did not connect within " + scenario::to_string(wait)) +
-        " (" + command + ")";
-    outcome.output = client->output_tail();
-    auto result = error_result(in, "server", client_label(st.opt), why);
-    if (st.opt.check) judge_probe(in, nullptr, why, outcome, result);
-    if (result.probe) result.probe->client_output = outcome.output;
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  const auto remote = r.conn.remote_endpoint();
-  const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
   session::server_session server(in.sc, settings_for(in, st.opt));
-  co_await drive(r.conn, server, server_drive(st, in));
-  outcome.exit = co_await client->wait(st.opt.client_limit);
-  outcome.output = client->output_tail();
-  auto result = result_of(in, "server", peer, server, nullptr, since(start));
+  const client_cmd_run run =
+      co_await run::play_client_cmd(st.opt.peer, st.opt.client_cmd, in.file.string(), server, connect_wait(in, st.opt),
+                                    st.opt.client_limit, server_drive(st, in));
+  client_outcome outcome{run.exit, run.output};
+  if (run.reached != client_cmd_run::stage::played) {
+    const bool ran = run.reached == client_cmd_run::stage::connect;
+    auto result = error_result(in, "server", ran ? client_label(st.opt) : "", run.why);
+    if (st.opt.check) judge_probe(in, nullptr, run.why, ran ? outcome : client_outcome{}, result);
+    if (ran && result.probe) result.probe->client_output = outcome.output;
+    st.finished(std::move(result), slot);
+    co_return;
+  }
+  auto result = result_of(in, "server", run.peer, server, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &server, "", outcome, result);
   result.peer = client_label(st.opt);
   st.finished(std::move(result), slot);
@@ -539,7 +501,7 @@ asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, co
     if (st.opt.mode == mode::client)
       co_await play_client(st, inputs[i], slot, target);
     else if (st.opt.mode == mode::server)
-      co_await play_client_cmd(st, inputs[i], slot);
+      co_await play_with_client_cmd(st, inputs[i], slot);
     else
       co_await self_play(st, inputs[i], slot);
   }
@@ -611,34 +573,11 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   st.summary.started = std::chrono::system_clock::now();
   const auto start = clock::now();
 
-  std::error_code ec;
-  std::string detail;
   const bool tls_wanted = needs_tls(inputs, opt) || opt.tls_verify || !opt.client_cert.empty();
-  if (opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty())) {
-    net::server_tls_settings tls;
-    tls.certificate_file = opt.server_cert;
-    tls.private_key_file = opt.server_key;
-    st.server_tls = net::make_server_context(tls, ec, &detail);
-    if (!st.server_tls) {
-      fatal = "server TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
-      return std::move(st.summary);
-    }
-  }
-  if (opt.mode != mode::server && tls_wanted) {
-    net::client_tls_settings tls;
-    tls.verify_peer = opt.tls_verify;
-    tls.ca_file = opt.ca_file;
-    // Self-play: the server is our own, so its certificate (the one made in
-    // memory, or --tls-cert) is trusted; the scenario is under test, not it.
-    if (opt.mode == mode::self_play && st.server_tls) tls.ca_pem = net::certificate_pem(*st.server_tls);
-    tls.certificate_file = opt.client_cert;
-    tls.private_key_file = opt.client_key;
-    st.client_tls = net::make_client_context(tls, ec, &detail);
-    if (!st.client_tls) {
-      fatal = "client TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
-      return std::move(st.summary);
-    }
-  }
+  if (!make_tls_contexts(opt, opt.mode != mode::server && tls_wanted,
+                         opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty()), st.client_tls,
+                         st.server_tls, fatal))
+    return std::move(st.summary);
 
   const bool serve_connections = opt.mode == mode::server && opt.client_cmd.empty();
   std::unique_ptr<net::listener> listener;
