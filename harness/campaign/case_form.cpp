@@ -1,0 +1,142 @@
+#include "campaign/case_form.hpp"
+
+#include <charconv>
+
+#include "scenario/input_files.hpp"
+#include "scenario/scenario_keys.hpp"
+#include "scenario/scenario_load.hpp"
+#include "scenario/scenario_print.hpp"
+#include "scenario/text_template.hpp"
+
+namespace ehlo::campaign {
+
+namespace {
+
+using scenario::side;
+
+constexpr std::size_t max_attachment = std::size_t{1} << 20;
+
+void relax_reply(scenario::step& s) {
+  auto& r = std::get<scenario::reply_step>(s.what);
+  scenario::code_pattern any;
+  r.codes = {any};
+  r.status.reset();
+  r.text.reset();
+  r.offers.clear();
+  r.lacks.clear();
+  s.timeout.reset();
+}
+
+void relax_command(scenario::step& s) {
+  auto& c = std::get<scenario::command_step>(s.what);
+  if (c.raw) return;  // bytes as they are: left as written
+  c.match = scenario::command_match::any;
+  c.arg.reset();
+  c.line = c.line.empty() ? std::string("NOOP") : c.line;
+  s.timeout.reset();
+}
+
+/// The step at `pointer` ("steps/3/S", "steps/2/one_of/1/0/C"), or nullptr.
+scenario::step* step_at(std::vector<scenario::step>& steps, std::string_view pointer) {
+  const auto number = [&](std::size_t& out) {
+    const auto slash = pointer.find('/');
+    const std::string_view digits = pointer.substr(0, slash);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    if (ec != std::errc{} || end != digits.data() + digits.size()) return false;
+    pointer = slash == std::string_view::npos ? std::string_view() : pointer.substr(slash + 1);
+    return true;
+  };
+  if (!pointer.starts_with("steps/")) return nullptr;
+  pointer.remove_prefix(6);
+  std::vector<scenario::step>* list = &steps;
+  scenario::step* at = nullptr;
+  for (;;) {
+    std::size_t i = 0;
+    if (!number(i) || i >= list->size()) return at;
+    at = &(*list)[i];
+    if (!pointer.starts_with("one_of/")) return at;
+    auto* o = std::get_if<scenario::one_of_step>(&at->what);
+    if (o == nullptr) return at;
+    pointer.remove_prefix(7);
+    std::size_t b = 0;
+    if (!number(b) || b >= o->branches.size()) return at;
+    list = &o->branches[b];
+  }
+}
+
+}  // namespace
+
+scenario::step any_reply(std::string line) {
+  scenario::step s;
+  scenario::reply_step r;
+  r.lines = {std::move(line)};
+  r.codes = {scenario::code_pattern{}};
+  s.what = std::move(r);
+  return s;
+}
+
+scenario::step any_command() {
+  scenario::step s;
+  scenario::command_step c;
+  c.line = "NOOP";
+  c.match = scenario::command_match::any;
+  s.what = std::move(c);
+  return s;
+}
+
+std::optional<scenario::scenario> campaign_form(scenario::scenario sc, side plays, const std::filesystem::path& folder,
+                                                const form_settings& f, std::string& why) {
+  for (auto& s : sc.steps) {
+    // A step that carries a probe's verdict is the probe's question: as written.
+    if (plays == side::client && std::holds_alternative<scenario::reply_step>(s.what) && !s.mark) relax_reply(s);
+    if (plays == side::server && std::holds_alternative<scenario::command_step>(s.what) && !s.mark) relax_command(s);
+    if (auto* m = std::get_if<scenario::message_step>(&s.what)) {
+      for (auto& a : m->attachments) {
+        if (a.file.empty()) continue;
+        std::string bytes;
+        if (const auto failed = scenario::read_regular_file(folder / a.file, max_attachment, bytes)) {
+          why = "attachment " + (folder / a.file).string() + ": " +
+                (failed->what == scenario::read_failure::kind::unreadable ? failed->why : "larger than 1 MB");
+          return std::nullopt;
+        }
+        if (a.name.empty()) a.name = std::filesystem::path(a.file).filename().string();
+        a.content = scenario::escape_template(bytes);
+        a.file.clear();
+      }
+    }
+  }
+  sc.timeout = f.reply_wait;
+  sc.expect = scenario::outcome::pass;
+  sc.findings.clear();
+  return sc;
+}
+
+std::optional<scenario::scenario> settle(const scenario::scenario& sc, std::string* why) {
+  scenario::scenario now = sc;
+  for (int pass = 0; pass < 4; ++pass) {
+    auto loaded = scenario::load_scenario(scenario::to_json(now));
+    if (loaded.ok()) return std::move(loaded.sc);
+    bool fixed = false;
+    for (const auto& d : loaded.errors) {
+      // The loader names the allowance that lets its complaint pass: `allow "long-line"`.
+      const auto at = d.what.find("allow \"");
+      if (at == std::string::npos) continue;
+      const auto end = d.what.find('"', at + 7);
+      const auto a = scenario::keys::allowance_of(std::string_view(d.what).substr(at + 7, end - at - 7));
+      scenario::step* s = a ? step_at(now.steps, d.pointer) : nullptr;
+      if (s == nullptr || s->allows(*a)) continue;
+      s->allowed |= static_cast<std::uint8_t>(*a);
+      fixed = true;
+    }
+    if (!fixed) {
+      if (why)
+        *why =
+            loaded.errors.empty() ? std::string() : loaded.errors.front().pointer + ": " + loaded.errors.front().what;
+      return std::nullopt;
+    }
+  }
+  if (why) *why = "allowances did not settle it";
+  return std::nullopt;
+}
+
+}  // namespace ehlo::campaign
