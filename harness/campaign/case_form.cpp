@@ -75,6 +75,14 @@ scenario::step any_reply(std::string line) {
   return s;
 }
 
+scenario::step starttls_reply() {
+  scenario::step s = any_reply("220 (a 2xx reply)");
+  scenario::code_pattern two;
+  parse_code_pattern("2xx", two);
+  std::get<scenario::reply_step>(s.what).codes = {two};
+  return s;
+}
+
 scenario::step any_command() {
   scenario::step s;
   scenario::command_step c;
@@ -86,9 +94,17 @@ scenario::step any_command() {
 
 std::optional<scenario::scenario> campaign_form(scenario::scenario sc, side plays, const std::filesystem::path& folder,
                                                 const form_settings& f, std::string& why) {
-  for (auto& s : sc.steps) {
+  for (std::size_t i = 0; i < sc.steps.size(); ++i) {
+    scenario::step& s = sc.steps[i];
     // A step that carries a probe's verdict is the probe's question: as written.
-    if (plays == side::client && std::holds_alternative<scenario::reply_step>(s.what) && !s.mark) relax_reply(s);
+    if (plays == side::client && std::holds_alternative<scenario::reply_step>(s.what) && !s.mark) {
+      relax_reply(s);
+      if (i > 0 && i + 1 < sc.steps.size() && std::holds_alternative<scenario::tls_step>(sc.steps[i + 1].what)) {
+        scenario::code_pattern two;
+        parse_code_pattern("2xx", two);
+        std::get<scenario::reply_step>(s.what).codes = {two};
+      }
+    }
     if (plays == side::server && std::holds_alternative<scenario::command_step>(s.what) && !s.mark) relax_command(s);
     if (auto* m = std::get_if<scenario::message_step>(&s.what)) {
       for (auto& a : m->attachments) {

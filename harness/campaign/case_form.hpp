@@ -26,7 +26,7 @@ struct form_settings {
 
 /// `sc` as a campaign plays it when ehlo plays `plays`: each top-level step of
 /// the peer accepts anything (a reply: any code, no text, status, offers or
-/// lacks; a command: any), the peer's waits are form_settings::reply_wait,
+/// lacks, but for STARTTLS's before a TLS start: any 2xx; a command: any), the peer's waits are form_settings::reply_wait,
 /// attachments read from `folder` are written inline (so the case stands on
 /// its own in a corpus folder), and what only self-play reads ("outcome",
 /// "findings") is dropped. Alternatives (one_of) stay as they are: they are a
@@ -44,6 +44,10 @@ std::optional<scenario::scenario> settle(const scenario::scenario& sc, std::stri
 
 /// A reply step that takes any reply ("code": "xxx"); `line` is what it shows.
 scenario::step any_reply(std::string line = "250 (any reply)");
+/// The reply to STARTTLS before a TLS start: any 2xx ("code": "2xx"). A
+/// refusal ends the case there, rather than a handshake the server does not
+/// answer ending it a whole wait later.
+scenario::step starttls_reply();
 /// A command step that takes any command.
 scenario::step any_command();
 

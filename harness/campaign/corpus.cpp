@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "campaign/mutator.hpp"
 #include "session/fault_writer.hpp"
 
 namespace ehlo::campaign {
@@ -10,6 +11,10 @@ std::uint64_t case_seed(std::uint64_t campaign_seed, std::uint64_t number) noexc
   session::splitmix64 r(campaign_seed ^ (number * 0xd1b54a32d192ed03u));
   r.next();
   return r.next();
+}
+
+std::size_t corpus_entry::sweep_size() const noexcept {
+  return sweep_slots.size() * mutator::interesting_lengths().size();
 }
 
 void corpus::add(corpus_entry e) {
@@ -34,10 +39,12 @@ std::optional<case_plan> corpus::plan(std::uint64_t number, std::uint64_t campai
   if (number % 2 == 0) {
     for (const std::size_t i : visible) {
       corpus_entry& e = entries_[i];
-      if (e.swept >= e.sweep_size) continue;
+      if (e.swept >= e.sweep_size()) continue;
+      const std::size_t lengths = mutator::interesting_lengths().size();
       p.parent = e.sc;
       p.parent_origin = e.origin;
-      p.sweep = e.swept++;
+      p.sweep = std::make_pair(e.sweep_slots[e.swept / lengths], e.swept % lengths);
+      ++e.swept;
       return p;
     }
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scenario/scenario.hpp"
@@ -21,15 +22,19 @@ struct corpus_entry {
   std::shared_ptr<const scenario::scenario> sc;
   std::string origin;          ///< "seed servers/auth-plain-success.json", "case 812 (insert steps/3) of ..."
   std::uint64_t added_by = 0;  ///< the case that added it; 0: a seed, or one read back from --dir
-  std::size_t sweep_size = 0;  ///< mutator::sweep_size of it
-  std::size_t swept = 0;       ///< sweep items planned so far
+  /// The slots of its sweep (indices into mutator::sweep_slots() of it), each
+  /// to be tried at every length: items slot-major.
+  std::vector<std::size_t> sweep_slots = {};
+  std::size_t swept = 0;  ///< sweep items planned so far
+  std::size_t sweep_size() const noexcept;
 };
 
 struct case_plan {
   std::shared_ptr<const scenario::scenario> parent;
   std::shared_ptr<const scenario::scenario> other;  ///< for a splice
   std::string parent_origin;
-  std::optional<std::size_t> sweep;  ///< the sweep's item; unset: havoc
+  /// The sweep's item: the parent's slot and the length's index; unset: havoc.
+  std::optional<std::pair<std::size_t, std::size_t>> sweep;
   std::uint64_t seed = 0;            ///< havoc's
 };
 

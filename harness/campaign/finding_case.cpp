@@ -89,6 +89,37 @@ std::optional<scenario::scenario> keep_steps(const scenario::scenario& sc, const
   return settle(out);
 }
 
+units units_of(const scenario::scenario& sc, side plays) {
+  const auto peers = [&](const step& s) {
+    const bool server = plays == side::client;  // the peer is the server
+    if (std::holds_alternative<scenario::reply_step>(s.what)) return server;
+    if (const auto* c = std::get_if<scenario::close_step>(&s.what)) return c->by_server == server;
+    if (const auto* q = std::get_if<scenario::silent_step>(&s.what)) return q->by_server == server;
+    if (std::holds_alternative<scenario::tls_step>(s.what) || std::holds_alternative<scenario::pause_step>(s.what) ||
+        std::holds_alternative<scenario::one_of_step>(s.what))
+      return false;
+    return !server;
+  };
+  units u;
+  while (u.fixed < sc.steps.size() && peers(sc.steps[u.fixed])) ++u.fixed;
+  for (std::size_t i = u.fixed; i < sc.steps.size();) {
+    std::size_t j = i + 1;
+    while (j < sc.steps.size() && peers(sc.steps[j])) ++j;
+    u.of.emplace_back(i, j);
+    i = j;
+  }
+  return u;
+}
+
+std::optional<scenario::scenario> keep_units(const scenario::scenario& sc, const units& u,
+                                             const std::vector<std::size_t>& keep) {
+  std::vector<std::size_t> steps;
+  for (std::size_t i = 0; i < u.fixed; ++i) steps.push_back(i);
+  for (const std::size_t k : keep)
+    for (std::size_t i = u.of.at(k).first; i < u.of.at(k).second; ++i) steps.push_back(i);
+  return keep_steps(sc, steps);
+}
+
 std::optional<scenario::scenario> up_to(const scenario::scenario& sc, std::string_view pointer) {
   const auto i = top_index(pointer);
   if (!i || *i >= sc.steps.size()) return std::nullopt;
@@ -149,7 +180,7 @@ std::optional<scenario::scenario> finding_scenario(scenario::scenario sc, const 
   d += "; minimized from " + std::to_string(o.steps_before) + " to " + std::to_string(sc.steps.size()) + " steps.";
   if (f.oracle == oracle::conformance)
     d += " The probe's violating branches are left out: against a server that conforms this passes.";
-  d += " Replay: ehlo run --target " + (o.target.empty() ? std::string("HOST:PORT") : o.target) + " THIS-FILE";
+  d += " Replay: " + (o.replay.empty() ? std::string("ehlo run --target HOST:PORT THIS-FILE") : o.replay);
   sc.description = std::move(d);
   sc.tags.erase(std::remove(sc.tags.begin(), sc.tags.end(), "probe"), sc.tags.end());
   for (const std::string& t : {std::string("fuzz-finding"), std::string(to_string(f.oracle))})

@@ -17,6 +17,20 @@ namespace ehlo::campaign {
 /// `sc` with only its top-level steps at `keep` (indices, in order).
 std::optional<scenario::scenario> keep_steps(const scenario::scenario& sc, const std::vector<std::size_t>& keep);
 
+/// What the minimizer removes: units, as the mutator has them. The peer's
+/// steps before ehlo's first (the greeting) stay; each unit after them is a
+/// step ehlo sends with the peer's steps that follow it (or a step of both
+/// sides: a TLS start, a pause, alternatives), so that what is left still
+/// expects each reply after the command it answers.
+struct units {
+  std::size_t fixed = 0;                                 ///< the leading steps kept
+  std::vector<std::pair<std::size_t, std::size_t>> of;  ///< [from, to) of each unit
+};
+units units_of(const scenario::scenario& sc, scenario::side plays);
+/// `sc` with its fixed steps and the units at `keep` (indices into u.of, in order).
+std::optional<scenario::scenario> keep_units(const scenario::scenario& sc, const units& u,
+                                             const std::vector<std::size_t>& keep);
+
 /// `sc` up to and with the top-level step `pointer` names ("steps/7"; one
 /// nested in it counts as it): what came after a crash is not needed to
 /// reproduce it. nullopt when the pointer names no step.
@@ -40,7 +54,7 @@ struct finding_origin {
   std::vector<std::string> mutations;
   std::string state;             ///< the state it was found in (dedup)
   std::size_t steps_before = 0;  ///< of the case, before minimizing
-  std::string target;            ///< "127.0.0.1:2525", for the replay line
+  std::string replay;            ///< how to replay it: "ehlo run --target 127.0.0.1:2525 THIS-FILE"
   std::size_t serial = 0;        ///< the finding's number in the campaign
 };
 

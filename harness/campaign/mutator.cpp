@@ -150,6 +150,11 @@ class work {
 
   /// Sets slot `k` of the sweep to `length`.
   bool resize(std::size_t step_index, const slot& s, std::uint32_t length, const std::string& line) {
+    if (auto* b = std::get_if<scenario::bdat_step>(&steps_.at(step_index).what)) {
+      b->chunk = fill(s.fill, length);
+      how.push_back("length " + std::to_string(length) + " " + pointer(step_index) + " (BDAT chunk)");
+      return true;
+    }
     auto* c = command_at(step_index);
     auto* r = reply_at(step_index);
     std::string text = line;
@@ -643,7 +648,7 @@ class work {
     const std::size_t at = boundary();
     step tls;
     tls.what = scenario::tls_step{};
-    insert(at, {command_step("STARTTLS"), any_reply("220 (any reply)"), std::move(tls), command_step("EHLO " + helo()),
+    insert(at, {command_step("STARTTLS"), starttls_reply(), std::move(tls), command_step("EHLO " + helo()),
                 any_reply()});
     how.push_back("starttls " + pointer(at));
     return true;
@@ -947,12 +952,17 @@ struct sweep_slot {
   std::string line;
 };
 
-std::vector<sweep_slot> sweep_slots(const scenario::scenario& sc, side plays) {
+std::vector<sweep_slot> slots_to_sweep(const scenario::scenario& sc, side plays) {
   std::vector<sweep_slot> out;
   const std::size_t guard = guarded_from(sc, plays);
   for (std::size_t i = 0; i < guard; ++i) {
     const step& s = sc.steps[i];
     if (plays == side::client) {
+      if (const auto* b = std::get_if<scenario::bdat_step>(&s.what)) {
+        // A BDAT chunk's size (its octets, "x" each).
+        out.push_back({i, slot{0, 0, 'x', "BDAT chunk"}, std::string(b->last ? "BDAT LAST " : "BDAT ") + b->chunk});
+        continue;
+      }
       const auto* c = std::get_if<scenario::command_step>(&s.what);
       if (c == nullptr || c->raw) continue;
       const std::string line = literal_line(c->line, sc);
@@ -991,18 +1001,21 @@ std::optional<mutant> mutator::havoc(const scenario::scenario& parent, std::uint
   return std::nullopt;
 }
 
-std::size_t mutator::sweep_size(const scenario::scenario& parent) const {
-  return sweep_slots(parent, plays_).size() * std::size(lengths);
+std::vector<std::string> mutator::sweep_slots(const scenario::scenario& parent) const {
+  std::vector<std::string> keys;
+  for (const auto& s : slots_to_sweep(parent, plays_))
+    keys.push_back(s.line + '\x1f' + std::string(s.where.what) + '\x1f' + std::to_string(s.where.begin));
+  return keys;
 }
 
-std::optional<mutant> mutator::sweep(const scenario::scenario& parent, std::size_t i) const {
-  const auto slots = sweep_slots(parent, plays_);
-  const std::size_t which = i / std::size(lengths);
-  if (which >= slots.size()) return std::nullopt;
+std::optional<mutant> mutator::sweep(const scenario::scenario& parent, std::size_t slot_index,
+                                     std::size_t length_index) const {
+  const auto slots = slots_to_sweep(parent, plays_);
+  if (slot_index >= slots.size() || length_index >= std::size(lengths)) return std::nullopt;
   scenario::scenario sc = parent;
   work w(words_, plays_, settings_, sc, 0);
-  const auto& s = slots[which];
-  if (!w.resize(s.step, s.where, lengths[i % std::size(lengths)], s.line)) return std::nullopt;
+  const auto& s = slots[slot_index];
+  if (!w.resize(s.step, s.where, lengths[length_index], s.line)) return std::nullopt;
   auto settled = settle(sc);
   if (!settled) return std::nullopt;
   return mutant{std::move(*settled), std::move(w.how)};

@@ -44,7 +44,7 @@ struct mutator_settings {
   std::size_t max_text = 64 * 1024;    ///< bytes of a step's text that a mutation grows it to
   unsigned max_stack = 4;              ///< havoc: 1 to this many mutations in one mutant
   unsigned tries = 8;                  ///< mutants tried before havoc() gives up
-  scenario::duration short_wait{200};  ///< the wait for a reply after a step that may get none (a bare LF)
+  scenario::duration short_wait{50};  ///< the wait for a reply after a step that may get none (a bare LF)
 };
 
 struct mutant {
@@ -64,12 +64,15 @@ class mutator {
                               const scenario::scenario* other = nullptr) const;
 
   /// The deterministic sweep of a parent: every argument of every command it
-  /// sends (a path's local part and domain, a parameter's value, a word) set
-  /// to each of interesting_lengths(), one at a time; against a client, each
-  /// reply's text. sweep(parent, i) is the i-th, i < sweep_size(parent);
-  /// nullopt when that one does not settle.
-  std::size_t sweep_size(const scenario::scenario& parent) const;
-  std::optional<mutant> sweep(const scenario::scenario& parent, std::size_t i) const;
+  /// sends (a path's local part and domain, a parameter's value, a word) and
+  /// every BDAT chunk's size set to each of interesting_lengths(), one at a
+  /// time; against a client, each reply's text. sweep_slots() names each slot
+  /// by what it is in ("RCPT TO:<bob@example.com>", the local part), so that a
+  /// campaign sweeps a command many seeds share once; sweep() makes the mutant
+  /// of slot `slot` at length interesting_lengths()[length] (nullopt when it
+  /// does not settle).
+  std::vector<std::string> sweep_slots(const scenario::scenario& parent) const;
+  std::optional<mutant> sweep(const scenario::scenario& parent, std::size_t slot, std::size_t length) const;
 
   /// The lengths that find off-by-one errors at the limits programs set
   /// (64 for a local part, 255 for a domain, 512 for a line).

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "check/probe_verdict.hpp"
+#include "campaign/state_model.hpp"
 #include "check/transcript_lint.hpp"
 #include "proto/conversation.hpp"
 #include "proto/rules.hpp"
@@ -52,11 +53,21 @@ proto::conversation replay(const std::vector<scenario::transcript_step>& t) {
   return conv;
 }
 
-bool injects(const std::vector<scenario::step>& steps) {
-  return std::any_of(steps.begin(), steps.end(), [](const scenario::step& s) {
-    if (!s.fault.inject.empty()) return true;
+/// Whether the transcript's lines are the wire's: no raw bytes sent, no line
+/// end made bare, nothing injected or cut. Otherwise a peer may read more or
+/// fewer lines than the transcript holds, and which reply answered which line
+/// cannot be told.
+bool lines_as_sent(const std::vector<scenario::step>& steps) {
+  return std::all_of(steps.begin(), steps.end(), [](const scenario::step& s) {
+    const auto* c = std::get_if<scenario::command_step>(&s.what);
+    const auto* p = std::get_if<scenario::pipeline_step>(&s.what);
+    if ((c != nullptr && c->raw) || s.fault.ends != scenario::fault_plan::line_end::crlf || !s.fault.inject.empty() ||
+        s.fault.cut)
+      return false;
+    if (p != nullptr && std::any_of(p->commands.begin(), p->commands.end(), [](const auto& x) { return x.raw; }))
+      return false;
     const auto* o = std::get_if<scenario::one_of_step>(&s.what);
-    return o != nullptr && std::any_of(o->branches.begin(), o->branches.end(), injects);
+    return o == nullptr || std::all_of(o->branches.begin(), o->branches.end(), lines_as_sent);
   });
 }
 
@@ -125,38 +136,71 @@ void hang(const execution& e, const scenario::scenario& played, std::vector<fuzz
   // The step waited for: a reply of the peer's, one the case does not allow to be missing.
   const scenario::step* s = top_level(played, e.verdict.pointer);
   if (s == nullptr || !std::holds_alternative<scenario::reply_step>(s->what) || s->optional || s->mark) return;
-  if (e.verdict.message.rfind("timed out", 0) != 0) return;
+  if (e.verdict.message.rfind("timed out", 0) != 0 || e.nudge != execution::nudge_result::silent) return;
+  // Inside a message or a BDAT chunk, as far as the conversation tells, the server waits for more.
   const proto::conversation conv = replay(e.transcript);
-  if (conv.awaiting() == 0 || conv.in_data() || conv.chunk_left() > 0) return;
-  out.push_back({oracle::hang, "no-reply", "no reply within the wait to a command that wants one: " + e.verdict.message,
+  if (conv.in_data() || conv.chunk_left() > 0) return;
+  out.push_back({oracle::hang, "no-reply", "no reply within the wait, nor to a nudge after it: " + e.verdict.message,
                  e.verdict.pointer});
+}
+
+/// The transcript step of the peer's that holds byte `offset` of what the
+/// peer sent (lines and their CRLF, as the transcript keeps them).
+std::optional<std::size_t> step_of_offset(const std::vector<scenario::transcript_step>& t, side peer,
+                                          std::uint64_t offset) {
+  std::uint64_t at = 0;
+  std::optional<std::size_t> last;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i].from != peer) continue;
+    last = i;
+    for (const auto& l : t[i].lines) at += l.size() + 2;
+    if (offset < at) return i;
+  }
+  return last;
 }
 
 void protocol(const execution& e, const scenario::scenario& played, const oracle_settings& s,
               std::vector<fuzz_finding>& out) {
+  const side peer = e.plays == side::client ? side::server : side::client;
+  const std::optional<std::size_t> end =
+      e.transcript.empty() ? std::nullopt : std::optional<std::size_t>(e.transcript.size() - 1);
+  const bool aligned = lines_as_sent(played.steps);
+  // Which reply answered which line matters to these; without aligned lines they cannot be judged.
+  const auto by_alignment = [](const proto::rule* r) {
+    return r == &proto::rules::command_replies || r == &proto::rules::helo_reply || r == &proto::rules::auth;
+  };
   for (const auto& f : e.findings) {
-    if (f.broken == nullptr || ignored(s, f.broken->id)) continue;
+    if (f.broken == nullptr || ignored(s, f.broken->id) || (!aligned && by_alignment(f.broken))) continue;
+    // Bytes after STARTTLS's reply are the server's fault only when that reply was 220.
+    if (f.broken == &proto::rules::starttls) {
+      const auto trace = trace_of(e.transcript);
+      if (std::none_of(trace.begin(), trace.end(), [](const std::string& t) { return t.starts_with("STARTTLS 220"); }))
+        continue;
+    }
+    // The close is the end; a finding of the bytes is where they were.
+    const auto step = f.broken == &proto::rules::closing ? end : step_of_offset(e.transcript, peer, f.offset);
     add_once(out, {oracle::protocol, std::string(f.broken->id),
-                   std::string(f.what) + (f.detail.empty() ? "" : ": " + f.detail), f.pointer});
+                   std::string(f.what) + (f.detail.empty() ? "" : ": " + f.detail), f.pointer, step});
   }
   // The transcript's lint, on the peer's side of it.
   std::vector<scenario::transcript_step> spaced = e.transcript;
   for (std::size_t i = 0; i < spaced.size(); ++i) spaced[i].line = (i + 1) * spacing;
-  const side peer = e.plays == side::client ? side::server : side::client;
   for (const auto& f : check::lint_transcript(spaced)) {
     const std::size_t i = f.line / spacing;
     if (i == 0 || i > spaced.size() || spaced[i - 1].from != peer || f.broken == nullptr) continue;
-    if (ignored(s, f.broken->id)) continue;
-    add_once(out, {oracle::protocol, std::string(f.broken->id), f.what, {}});
+    if (ignored(s, f.broken->id) || (!aligned && by_alignment(f.broken))) continue;
+    add_once(out, {oracle::protocol, std::string(f.broken->id), f.what, {}, i - 1});
   }
   // Replies beyond every line's: answered all, and more came.
-  if (e.plays == side::client && e.leftover > 0 && e.verdict.passed() && !injects(played.steps) &&
+  if (e.plays == side::client && e.leftover > 0 && e.verdict.passed() && aligned &&
+      !ignored(s, proto::rules::command_replies.id) &&
       replay(e.transcript).awaiting() == 0)
     add_once(out, {oracle::protocol,
                    std::string(proto::rules::command_replies.id),
                    std::to_string(e.leftover) +
                        " bytes came after every command had its reply: replies no command asked for",
-                   {}});
+                   {},
+                   end});
 }
 
 void conformance(const execution& e, const scenario::scenario& played, std::vector<fuzz_finding>& out) {

@@ -7,9 +7,11 @@
 //                killed by a signal during the case, or printed a sanitizer
 //                report; without --exec: the connection broke and the server
 //                refuses new ones
-//   hang         no reply within the wait to a command that wants one (a whole
-//                line, outside a message, no reply pending for it); a fresh
-//                connection no longer greeted; a client that does not exit
+//   hang         no reply within the wait to a command that wants one, and
+//                none to the nudge sent then (CRLF "." CRLF "QUIT" CRLF, which
+//                any live server answers, whether it was waiting for a line's
+//                end or a message's); a fresh connection no longer greeted; a
+//                client that does not exit
 //   protocol     what the parsers and the conversation found wrong with the
 //                peer's side: the session's findings, those of the transcript's
 //                lint (check/transcript_lint.hpp: a reply no command asked
@@ -58,6 +60,10 @@ struct execution {
   bool timed_out = false;    ///< a wait for the peer passed
   bool broken = false;       ///< the connection failed: a reset, a write error
   bool peer_closed = false;  ///< the peer closed the connection
+  /// After a wait for the peer ended the session: whether the peer answered
+  /// the nudge (run/drive.hpp, drive_settings::nudge).
+  enum class nudge_result : std::uint8_t { not_tried, answered, closed, silent };
+  nudge_result nudge = nudge_result::not_tried;
 
   /// A fresh connection after the case, tried when it ended oddly: the
   /// server greeted it, refused it, said nothing within the wait, or closed it.
@@ -78,6 +84,9 @@ struct fuzz_finding {
       rule;  ///< "exit 3", "signal 11 (SIGSEGV)", "AddressSanitizer: heap-buffer-overflow", "no-reply", "5321-4.3.2"
   std::string detail;  ///< a sentence: what happened
   std::string at;      ///< the step it happened at, when known ("steps/7")
+  /// The transcript's step it showed in (its state is the finding's: see
+  /// state_model.hpp); unset: the end of the conversation.
+  std::optional<std::size_t> step = {};
 
   friend bool operator==(const fuzz_finding&, const fuzz_finding&) = default;
 };

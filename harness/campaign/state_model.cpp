@@ -46,45 +46,69 @@ std::string dot_quote(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript) {
+std::optional<std::uint32_t> unaligned_from(const scenario::scenario& sc) {
+  for (const auto& s : sc.steps) {
+    const auto* c = std::get_if<scenario::command_step>(&s.what);
+    const auto* p = std::get_if<scenario::pipeline_step>(&s.what);
+    const auto* r = std::get_if<scenario::reply_step>(&s.what);
+    const bool raw = (c != nullptr && c->raw) || (r != nullptr && r->raw) ||
+                     (p != nullptr && std::any_of(p->commands.begin(), p->commands.end(), [](const auto& x) { return x.raw; }));
+    if (raw || s.fault.ends != scenario::fault_plan::line_end::crlf || !s.fault.inject.empty() || s.fault.cut ||
+        std::holds_alternative<scenario::one_of_step>(s.what))
+      return s.pos.line;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript,
+                                  std::vector<std::size_t>* made, std::optional<std::uint32_t> unaligned_line) {
   std::vector<std::string> out;
   proto::conversation conv;
-  bool tls = false, auth = false;
+  bool tls = false, auth = false, unaligned = false;
+  if (made) made->clear();
   for (const auto& step : transcript) {
+    if (step.from == scenario::side::client && unaligned_line && step.line >= *unaligned_line) unaligned = true;
     if (step.from == scenario::side::client) {
       if (step.data_not_shown)
         conv.message_end();
       else if (!step.lines.empty())
         conv.client_line(step.lines.front());
-      continue;
-    }
-    if (step.lines.empty()) continue;
-    const std::string_view first = step.lines.front();
-    unsigned code = 0;
-    const bool digits =
-        first.size() >= 3 && std::all_of(first.begin(), first.begin() + 3, [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) code = static_cast<unsigned>((first[0] - '0') * 100 + (first[1] - '0') * 10 + (first[2] - '0'));
-    const auto a = conv.server_reply(code);
-    std::string state(answered_name(a));
-    state += ' ';
-    state += digits ? std::string(first.substr(0, 3)) : std::string("???");
-    if (digits && first.size() > 4) {
-      std::size_t length = 0;
-      if (proto::parse_enhanced_status(first.substr(4), length)) {
-        state += ' ';
-        state += first.substr(4, length);
+    } else if (!step.lines.empty()) {
+      const std::string_view first = step.lines.front();
+      unsigned code = 0;
+      const bool digits = first.size() >= 3 &&
+                          std::all_of(first.begin(), first.begin() + 3, [](char c) { return c >= '0' && c <= '9'; });
+      if (digits) code = static_cast<unsigned>((first[0] - '0') * 100 + (first[1] - '0') * 10 + (first[2] - '0'));
+      const auto a = conv.server_reply(code);
+      std::string state(unaligned ? std::string_view("~") : answered_name(a));
+      state += ' ';
+      state += digits ? std::string(first.substr(0, 3)) : std::string("???");
+      if (digits && first.size() > 4) {
+        std::size_t length = 0;
+        if (proto::parse_enhanced_status(first.substr(4), length)) {
+          state += ' ';
+          state += first.substr(4, length);
+        }
       }
+      if (tls) state += " +tls";
+      if (auth) state += " +auth";
+      out.push_back(std::move(state));
+      if (a.what == proto::conversation::answered::command && a.verb == proto::verb::starttls && code == 220) {
+        tls = true;
+        auth = false;  // RFC 3207 §4.2: what was known before TLS is forgotten
+      }
+      if (a.verb == proto::verb::auth && code == 235) auth = true;
     }
-    if (tls) state += " +tls";
-    if (auth) state += " +auth";
-    out.push_back(std::move(state));
-    if (a.what == proto::conversation::answered::command && a.verb == proto::verb::starttls && code == 220) {
-      tls = true;
-      auth = false;  // RFC 3207 §4.2: what was known before TLS is forgotten
-    }
-    if ((a.verb == proto::verb::auth) && code == 235) auth = true;
+    if (made) made->push_back(out.size());
   }
   return out;
+}
+
+std::string state_at(const std::vector<std::string>& trace, const std::vector<std::size_t>& made,
+                     std::optional<std::size_t> step) {
+  std::size_t n = trace.size();
+  if (step && *step < made.size()) n = made[*step];
+  return n == 0 ? std::string("<start>") : trace[n - 1];
 }
 
 std::size_t state_model::find(const std::string& name) const {

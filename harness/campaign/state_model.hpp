@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "scenario/scenario.hpp"
 #include "scenario/transcript.hpp"
 
 namespace ehlo::campaign {
@@ -30,7 +32,24 @@ namespace ehlo::campaign {
 /// them): "<greeting> 220", "EHLO 250", "MAIL 250 2.1.0", "<data> 250 2.0.0",
 /// "AUTH 235 2.7.0 +tls", "? 500 5.5.2" (a verb ehlo does not know),
 /// "<none> 250" (a reply no line asked for).
-std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript);
+/// With `made`, also how many states the steps up to each one made
+/// (made->at(i)), for state_at(). From the first client step of the scenario
+/// at line `unaligned_from` on (see unaligned_from()), which line a reply
+/// answered cannot be told: those states say "~" for the command.
+std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript,
+                                  std::vector<std::size_t>* made = nullptr,
+                                  std::optional<std::uint32_t> unaligned_from = std::nullopt);
+
+/// The file line of the first step of `sc` whose lines the transcript does
+/// not keep as they went on the wire (raw bytes, a line end made bare,
+/// injected lines, a cut): past it a peer may have read more or fewer lines
+/// than the transcript shows. Unset when every step is sent as written.
+std::optional<std::uint32_t> unaligned_from(const scenario::scenario& sc);
+
+/// The state transcript step `step` was in: the last state made up to it
+/// ("<start>" before any); the last of the trace when `step` is unset.
+std::string state_at(const std::vector<std::string>& trace, const std::vector<std::size_t>& made,
+                     std::optional<std::size_t> step);
 
 class state_model {
  public:

@@ -12,4 +12,7 @@ int run_command(const std::vector<std::string_view>& args);
 /// ehlo check (--target HOST:PORT... | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
 int check_command(const std::vector<std::string_view>& args);
 
+/// ehlo fuzz (--target HOST:PORT [--exec CMD] | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
+int fuzz_command(const std::vector<std::string_view>& args);
+
 }  // namespace ehlo::cli

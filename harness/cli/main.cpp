@@ -41,6 +41,10 @@ commands:
   check (--target HOST:PORT | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
                         play the conformance probes against a server or a client: a verdict
                         per probe, with its rule ids; `ehlo check --help`
+  fuzz (--target HOST:PORT [--exec CMD] | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
+                        mutate seed scenarios against a live server or client; each crash, hang
+                        or violation found is minimized into a scenario `ehlo run` replays;
+                        `ehlo fuzz --help`
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
@@ -275,6 +279,7 @@ int run(int argc, char** argv) {
   if (cmd == "import") return cmd_import(args);
   if (cmd == "run") return ehlo::cli::run_command(args);
   if (cmd == "check") return ehlo::cli::check_command(args);
+  if (cmd == "fuzz") return ehlo::cli::fuzz_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

@@ -39,6 +39,17 @@ asio::awaitable<std::size_t> close_gracefully(net::connection& c, std::chrono::m
   co_return drained;
 }
 
+/// Sends `bytes` and waits up to `wait` for anything back.
+asio::awaitable<drive_events::nudge> nudge(net::connection& c, std::string_view bytes, std::chrono::milliseconds wait) {
+  const net::deadline until = net::after(wait);
+  const std::error_code ec = co_await c.write(bytes, until);
+  if (ec) co_return ec == net::error::timed_out ? drive_events::nudge::silent : drive_events::nudge::closed;
+  std::array<char, 512> sink;
+  const auto r = co_await c.read_some(sink, until);
+  if (r.bytes > 0) co_return drive_events::nudge::answered;
+  co_return r.ec == net::error::timed_out ? drive_events::nudge::silent : drive_events::nudge::closed;
+}
+
 }  // namespace
 
 asio::awaitable<void> drive(net::connection& c, session::session& s, const drive_settings& settings) {
@@ -56,15 +67,19 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
   const auto expired = [&](const std::error_code& ec, net::deadline used) {
     return ec == net::error::timed_out && used == session_until;
   };
+  bool read_timed_out = false;  ///< the last read ended at its deadline
   drive_events ignored;
   drive_events& seen = settings.events != nullptr ? *settings.events : ignored;
   for (;;) {
     const action a = s.next();
     switch (a.what) {
       case action::done:
+        if (!settings.nudge.empty() && read_timed_out && !s.result().passed() && c.is_open())
+          seen.nudged = co_await nudge(c, settings.nudge, settings.nudge_wait);
         seen.drained += co_await close_gracefully(c, settings.linger);
         co_return;
       case action::send: {
+        read_timed_out = false;
         // Each piece gets the step's wait: a peer that stops reading ends the
         // write within it, one that reads on keeps it going (as reads inside
         // a message do) up to the session's limit. A piece is far larger than
@@ -105,6 +120,7 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         }
         const net::deadline until = within(read_until);
         const auto r = co_await c.read_some(buf, until);
+        read_timed_out = r.ec == net::error::timed_out && !expired(r.ec, until);
         if (r.bytes > 0) s.received({buf.data(), r.bytes});
         if (!r.ec) break;
         if (expired(r.ec, until)) {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "net/connection.hpp"
@@ -24,6 +25,9 @@ struct drive_events {
   bool peer_closed = false;  ///< the peer closed its side
   bool expired = false;      ///< the whole-session limit passed
   std::size_t drained = 0;   ///< bytes read while closing, after the session was done
+  /// drive_settings::nudge: what came of it.
+  enum class nudge : std::uint8_t { not_tried, answered, closed, silent };
+  nudge nudged = nudge::not_tried;
 };
 
 struct drive_settings {
@@ -42,6 +46,12 @@ struct drive_settings {
   std::chrono::milliseconds session_limit{0};
   /// When set, filled with what the transport saw.
   drive_events* events = nullptr;
+  /// When the session failed waiting for the peer (a read's deadline), these
+  /// bytes are sent before the close, and whether the peer answers within
+  /// nudge_wait is told in events: a peer that answers was waiting for more
+  /// (a line end, the end of a message), one that says nothing is stuck.
+  std::string nudge;
+  std::chrono::milliseconds nudge_wait{1000};
 };
 
 /// Plays `s` over `c` until the session is done, then closes the connection.

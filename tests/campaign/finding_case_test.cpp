@@ -48,6 +48,20 @@ TEST_CASE("finding case: steps kept, cut after a step, a step's bytes shrunk") {
   CHECK(std::get<sc::command_step>(empty->steps[3].what).line.empty());
 }
 
+TEST_CASE("finding case: the minimizer's units keep the greeting and each reply after its command") {
+  const auto s = plain();
+  const auto u = cp::units_of(s, sc::side::client);
+  CHECK(u.fixed == 1);
+  CHECK(u.of == std::vector<std::pair<std::size_t, std::size_t>>{{1, 3}, {3, 5}, {5, 7}});
+  const auto kept = cp::keep_units(s, u, {1});
+  REQUIRE(kept);
+  REQUIRE(kept->steps.size() == 3);
+  CHECK(std::get<sc::command_step>(kept->steps[1].what).line == "RCPT TO:<aaaa@b>");
+  const auto server = cp::units_of(s, sc::side::server);
+  CHECK(server.fixed == 0);
+  CHECK(server.of.size() == 4);
+}
+
 TEST_CASE("finding case: the file names its oracle, rule, state and seed, and loads") {
   cp::finding_origin o;
   o.campaign_seed = 42;
@@ -56,7 +70,7 @@ TEST_CASE("finding case: the file names its oracle, rule, state and seed, and lo
   o.mutations = {"length 64 steps/5 (local part)"};
   o.state = "RCPT 250 2.1.5";
   o.steps_before = 17;
-  o.target = "127.0.0.1:2525";
+  o.replay = "ehlo run --target 127.0.0.1:2525 THIS-FILE";
   o.serial = 3;
   const auto f = cp::finding_scenario(plain(), {cp::oracle::crash, "exit 24", "the server exited", "steps/4"}, o);
   REQUIRE(f);

@@ -38,6 +38,7 @@ cp::execution timed_out_at(std::string pointer, std::vector<sc::transcript_step>
   e.verdict.pointer = pointer;
   e.verdict.message = "timed out after 1s waiting for " + pointer;
   e.transcript = std::move(t);
+  e.nudge = cp::execution::nudge_result::silent;
   return e;
 }
 
@@ -90,7 +91,7 @@ TEST_CASE("oracle: a client under test exits as it likes; a signal or its limit 
   CHECK(rules(cp::judge(e, played())) == std::vector<std::string>{"hang no-exit"});
 }
 
-TEST_CASE("oracle: a hang is no reply to a command that wants one; a fresh connection not greeted") {
+TEST_CASE("oracle: a hang is no reply to a command, nor to the nudge after it; a fresh connection not greeted") {
   SUBCASE("EHLO sent whole, no reply") {
     const auto f = cp::judge(timed_out_at("steps/2", {S({"220 mx"}), C("EHLO c")}), played());
     CHECK(rules(f) == std::vector<std::string>{"hang no-reply"});
@@ -105,8 +106,15 @@ TEST_CASE("oracle: a hang is no reply to a command that wants one; a fresh conne
     auto p = played();
     CHECK(cp::judge(timed_out_at("steps/6", {S({"220 mx"}), C("DATA"), S({"354 go"}), C("text")}), p).empty());
   }
-  SUBCASE("every line answered: nothing was due") {
-    CHECK(cp::judge(timed_out_at("steps/2", {S({"220 mx"}), C("EHLO c"), S({"250 mx"})}), played()).empty());
+  SUBCASE("a server that answers the nudge was waiting for more: no hang") {
+    auto e = timed_out_at("steps/2", {S({"220 mx"}), C("EHLO c")});
+    e.nudge = cp::execution::nudge_result::answered;
+    CHECK(cp::judge(e, played()).empty());
+    e.nudge = cp::execution::nudge_result::closed;
+    CHECK(cp::judge(e, played()).empty());
+  }
+  SUBCASE("inside a BDAT chunk the server counts octets") {
+    CHECK(cp::judge(timed_out_at("steps/2", {S({"220 mx"}), C("BDAT 100"), C("short")}), played()).empty());
   }
   SUBCASE("a fresh connection got nothing") {
     cp::execution e;
@@ -124,6 +132,9 @@ TEST_CASE("oracle: protocol: the peer's findings and lint, never ehlo's own; rep
   e.findings.push_back({&ehlo::proto::rules::tls_certificate, "self-signed", 0, "tls"});
   auto f = cp::judge(e, played());
   CHECK(rules(f) == std::vector<std::string>{"protocol 5321-3.8", "protocol 5321-4.3.2"});
+  // Where each showed: the close at the end, the reply no command asked for at its step.
+  CHECK(f[0].step == std::optional<std::size_t>(5));
+  CHECK(f[1].step == std::optional<std::size_t>(3));
   // Client lines that break rules are ehlo's mutations, not the server's fault.
   e.findings.clear();
   e.transcript = {S({"220 mx"}), C("EHLO c"), C("MAIL FROM:<a@b>"), S({"250 mx"}), S({"250 ok"})};

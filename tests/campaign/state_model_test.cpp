@@ -44,6 +44,17 @@ TEST_CASE("state model: a trace is the command each reply answered, its code and
                                                     "<data> 250 2.0.0 +tls +auth"});
 }
 
+TEST_CASE("state model: the state a step of the transcript was in") {
+  const std::vector<sc::transcript_step> t{S({"220 mx"}), C("EHLO c"), S({"250 mx"}), C("QUIT"), S({"221 bye"})};
+  std::vector<std::size_t> made;
+  const auto trace = cp::trace_of(t, &made);
+  CHECK(made == std::vector<std::size_t>{1, 1, 2, 2, 3});
+  CHECK(cp::state_at(trace, made, 0) == "<greeting> 220");
+  CHECK(cp::state_at(trace, made, 3) == "EHLO 250");
+  CHECK(cp::state_at(trace, made, std::nullopt) == "QUIT 221");
+  CHECK(cp::state_at({}, {}, std::nullopt) == "<start>");
+}
+
 TEST_CASE("state model: novelty is a state or a transition not seen; learning it makes it old") {
   cp::state_model m;
   const std::vector<std::string> a{"<greeting> 220", "EHLO 250", "QUIT 221"};
