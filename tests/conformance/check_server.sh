@@ -52,14 +52,24 @@ if [[ $status != 0 ]]; then
   exit 1
 fi
 
-/usr/bin/python3 - "$tmp/report.json" >"$tmp/got" <<'PY'
+# A probe's id is its file's name: the report names it by its path under the
+# catalog folder ("sequencing/sequencing-after-quit").
+if ! /usr/bin/python3 - "$tmp/report.json" >"$tmp/got" <<'PY'; then
 import json, sys
 for r in json.load(open(sys.argv[1]))["scenarios"]:
     p = r.get("probe") or {}
     v = p.get("verdict", "error")
     rule = p.get("rule", "") if v in ("violates", "exploitable") else ""
-    print(f"{r['name']} {v}{' ' + rule if rule else ''}")
+    print(f"{r['name'].rsplit('/', 1)[-1]} {v}{' ' + rule if rule else ''}")
 PY
+  echo "check_server $name: cannot read the verdicts from ehlo check's JSON report"
+  exit 1
+fi
+if [[ ! -s $tmp/got ]]; then
+  echo "check_server $name: ehlo check reported no verdict"
+  cat "$tmp/out"
+  exit 1
+fi
 grep -hv '^\s*\(#\|$\)' "$expected_dir"/*.txt | sed 's/[[:space:]]*$//' | sort >"$tmp/want"
 sort -o "$tmp/got" "$tmp/got"
 if ! diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
