@@ -106,6 +106,9 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           s.timed_out();
         } else if (is_end_of_stream(r.ec)) {
           s.peer_closed();
+        } else if (r.ec == asio::error::connection_reset) {
+          c.close();
+          s.peer_reset(r.ec.message());
         } else {
           const std::string why = c.tls_failure(r.ec);
           c.close();

@@ -259,8 +259,8 @@ void client_session::commit_reply() {
   // reply carries an enhanced status code, but the greeting and the replies to
   // HELO and EHLO: asked of the offer in force before this reply.
   const proto::ehlo_capabilities* offer = conv_.capabilities();
-  const bool enhanced_due = offer != nullptr && offer->has(proto::keyword::enhancedstatuscodes) &&
-                            unit_.code / 100 != 3 && !unit_.enhanced;
+  const bool enhanced_due =
+      offer != nullptr && offer->has(proto::keyword::enhancedstatuscodes) && unit_.code / 100 != 3 && !unit_.enhanced;
   scratch_.clear();
   const auto answer = conv_.server_reply(unit_.view(), scratch_);  // learns what a 250 to EHLO offers
   add_findings(scratch_, parser_base_);

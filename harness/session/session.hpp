@@ -85,6 +85,11 @@ class session {
   void closed();
   /// The transport failed in a way that is not a clean close (a reset, a write error).
   void failed(std::string_view why);
+  /// The peer reset the connection (`why`: the transport's words). Where the
+  /// peer's close is the step (a server that closes after 221 with the
+  /// client's pipelined bytes unread resets instead of closing), that close;
+  /// elsewhere failed(why).
+  void peer_reset(std::string_view why);
   /// The whole session ran longer than `limit` (the driver's watchdog, beside
   /// each step's own deadline): ends it with a failure naming the step it was at.
   void expired(duration limit);
