@@ -305,12 +305,6 @@ int check_command(const std::vector<std::string_view>& args) {
 
   std::string fatal;
   if (self_test) {
-    // Both roles are ehlo's own, so a variable the probe leaves to --var
-    // (credentials) may hold anything: a stand-in, not "not applicable",
-    // lets such a probe be proven like any other.
-    for (auto& in : chosen)
-      for (auto& v : in.sc.vars)
-        if (!v.value && !opt.session.vars.contains(v.name)) v.value = "self-test-" + v.name;
     // Twice: the peer conforming, then committing the violation.
     opt.session.play = scenario::verdict_kind::conforms;
     auto conforming = run::run(chosen, opt, fatal);
