@@ -50,6 +50,7 @@ files or folders (default: the catalog, scenarios/conformance).
                          starttls, auth, require-tls; probes about more do not apply
   --self-test            play every probe against ehlo's own peer twice, as it conforms
                          and as it commits the violation: each must get the verdict played
+                         (a variable left to --var, such as credentials, gets a stand-in)
   --list                 print the catalog (id, category, rules, severity, title; * opt-in)
   --probe ID             play only this probe (again for more); opt-in probes too
   --category C           play only this category (again for more); its opt-in probes too

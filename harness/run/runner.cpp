@@ -390,7 +390,13 @@ asio::awaitable<void> self_play(run_state& st, const input& in, std::size_t slot
     st.finished(error_result(in, "self-play", "", "cannot listen on 127.0.0.1: " + ec.message()), slot);
     co_return;
   }
-  const auto settings = settings_for(in, st.opt);
+  auto settings = settings_for(in, st.opt);
+  // A probe leaves to --var what only a real peer can say (credentials:
+  // scenarios/conformance/README.md); both roles here are ehlo's own, so any
+  // value fits, and the probe plays (and is proven) like any other.
+  if (in.sc.probe)
+    for (const auto& v : in.sc.vars)
+      if (!v.value && !settings.vars.contains(v.name)) settings.vars[v.name] = "self-play-" + v.name;
   session::client_session client(in.sc, settings);
   session::server_session server(in.sc, settings);
   const auto wait = connect_wait(in, st.opt);

@@ -292,12 +292,19 @@ void client_session::commit_reply() {
   if (!apply_captures(r.captures, subject)) return;
   cursor_.next();
   // A probe whose needs this EHLO reply does not meet stops here, unless TLS
-  // is still to come (servers that offer AUTH only inside TLS).
-  if (answer.verb == proto::verb::ehlo && unit_.code == 250 && (!tls_version().empty() || !starts_tls(sc_.steps)))
+  // is still to come (servers that offer AUTH only inside TLS). STARTTLS
+  // itself cannot come later: a probe that needs it stops before sending a
+  // STARTTLS the server never offered.
+  if (answer.verb == proto::verb::ehlo && unit_.code == 250)
     if (const auto unmet = unmet_needs(); !unmet.empty()) {
-      std::string what;
-      for (const auto& n : unmet) what += (what.empty() ? "" : ", ") + n;
-      stop_not_applicable("the server does not offer " + what);
+      const bool tls_to_come = tls_version().empty() && starts_tls(sc_.steps);
+      const bool no_starttls =
+          std::any_of(unmet.begin(), unmet.end(), [](const std::string& n) { return iequals(n, "STARTTLS"); });
+      if (!tls_to_come || no_starttls) {
+        std::string what;
+        for (const auto& n : unmet) what += (what.empty() ? "" : ", ") + n;
+        stop_not_applicable("the server does not offer " + what);
+      }
     }
 }
 
