@@ -287,7 +287,10 @@ int check_command(const std::vector<std::string_view>& args) {
     return 2;
   }
   std::vector<run::input> chosen;
-  for (const std::size_t i : order) chosen.push_back(std::move(inputs[i]));
+  for (const std::size_t i : order) {
+    chosen.push_back(std::move(inputs[i]));
+    chosen.back().name = chosen.back().sc.name;  // reports name a probe by its id, not by its path
+  }
   opt.skip = not_applicable;
   if (listen) {
     opt.mode = run::mode::server;

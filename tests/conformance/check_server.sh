@@ -60,7 +60,7 @@ for r in json.load(open(sys.argv[1]))["scenarios"]:
     p = r.get("probe") or {}
     v = p.get("verdict", "error")
     rule = p.get("rule", "") if v in ("violates", "exploitable") else ""
-    print(f"{r['name'].rsplit('/', 1)[-1]} {v}{' ' + rule if rule else ''}")
+    print(f"{r['name']} {v}{' ' + rule if rule else ''}")
 PY
   echo "check_server $name: cannot read the verdicts from ehlo check's JSON report"
   exit 1
