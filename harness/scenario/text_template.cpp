@@ -19,9 +19,26 @@ struct function_spec {
 };
 
 constexpr function_spec functions[] = {
-    {"auth_plain", 2, 3}, {"base64", 1, 1}, {"cram_md5", 3, 3},   {"cram_md5_challenge", 0, 1},
-    {"date", 0, 0},       {"hex", 1, 1},    {"message_id", 0, 1}, {"xoauth2", 2, 2},
+    {"auth_plain", 2, 3},         {"base64", 1, 1}, {"cram_md5", 3, 3},
+    {"cram_md5_challenge", 0, 1}, {"date", 0, 0},   {"hex", 1, 1},
+    {"message_id", 0, 1},         {"repeat", 2, 2}, {"xoauth2", 2, 2},
 };
+
+/// repeat(text, count): at most this many bytes, so that a scenario cannot
+/// ask for more than a peer is ever sent in one step (the server role reads
+/// at most 10 MiB of a message; a reply of 1 MiB is far past every limit).
+constexpr std::size_t max_repeat_bytes = std::size_t{1} << 20;
+
+/// The count of repeat(): decimal digits, 0 to max_repeat_bytes.
+bool repeat_count(std::string_view s, std::size_t& n) {
+  if (s.empty() || s.size() > 7) return false;
+  n = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return n <= max_repeat_bytes;
+}
 
 const function_spec* find_function(std::string_view name) {
   for (const auto& f : functions)
@@ -125,6 +142,14 @@ bool parse_expansion(std::string_view s, std::size_t& at, template_part& part, t
       std::string ignored;
       if (!decode_hex(part.args[0].text, ignored))
         return fail(name_at, "hex('" + part.args[0].text + "') is not pairs of hex digits");
+    }
+    if (part.text == "repeat" && part.args[1].literal) {
+      std::size_t n = 0;
+      if (!repeat_count(part.args[1].text, n))
+        return fail(name_at, "repeat(): the count '" + part.args[1].text + "' is not a number from 0 to " +
+                                 std::to_string(max_repeat_bytes));
+      if (part.args[0].literal && part.args[0].text.size() * n > max_repeat_bytes)
+        return fail(name_at, "repeat(): more than " + std::to_string(max_repeat_bytes) + " bytes");
     }
     skip_space();
   } else {
@@ -282,6 +307,18 @@ bool expand(std::string_view written, const expansion_env& env, std::string& out
       const std::string id =
           "<" + token + "." + std::to_string(now) + "@" + (a.empty() ? std::string("ehlo.invalid") : a[0]) + ">";
       out += p.text == "message_id" ? id : proto::base64::encode(id);
+    } else if (p.text == "repeat") {
+      std::size_t n = 0;
+      if (!repeat_count(a[1], n)) {
+        error = "repeat(): the count \"" + a[1] + "\" is not a number from 0 to " + std::to_string(max_repeat_bytes);
+        return false;
+      }
+      if (a[0].size() * n > max_repeat_bytes) {
+        error = "repeat(): more than " + std::to_string(max_repeat_bytes) + " bytes";
+        return false;
+      }
+      out.reserve(out.size() + a[0].size() * n);
+      for (std::size_t i = 0; i < n; ++i) out += a[0];
     } else if (p.text == "date") {
       out += proto::mime::format_date(env.now ? env.now() : system_now());
     }

@@ -58,6 +58,15 @@ TEST_CASE("template: functions") {
   // RFC 2195's challenge: the same unique <token.time@host>, in base64.
   CHECK(expand("${cram_md5_challenge('mx.example')}") == "PGYwMGQuMTIxOTYxNzgyNUBteC5leGFtcGxlPg==");
   CHECK(expand("${date()}") == "Sun, 24 Aug 2008 22:43:45 +0000");
+  CHECK(expand("250 ${repeat('x', '3')}.") == "250 xxx.");
+  CHECK(expand("${repeat('250-A\r\n', '2')}250 B") == "250-A\r\n250-A\r\n250 B");
+  CHECK(expand("${repeat('', '1048576')}${repeat('ab', '0')}") == "");
+  CHECK(expand("${repeat('x', '1048576')}").size() == 1048576);
+  // A count from a variable is checked when the text is expanded.
+  CHECK(expand("${repeat(user, n)}", {{"user", "ab"}, {"n", "2"}}) == "abab");
+  CHECK(expand("${repeat(user, n)}", {{"user", "ab"}, {"n", "two"}}) ==
+        "error: repeat(): the count \"two\" is not a number from 0 to 1048576");
+  CHECK(expand("${repeat(user, n)}", {{"user", "ab"}, {"n", "600000"}}) == "error: repeat(): more than 1048576 bytes");
 }
 
 TEST_CASE("template: what parse_template refuses") {
@@ -73,6 +82,11 @@ TEST_CASE("template: what parse_template refuses") {
   CHECK(parse_error("${base64(a b)}") == "11: expected ',' or ')' in the arguments of base64()");
   CHECK(parse_error("${hex('abc')}") == "2: hex('abc') is not pairs of hex digits");
   CHECK(parse_error("${hex('a b')}") == "2: hex('a b') is not pairs of hex digits");
+  CHECK(parse_error("${repeat('x')}") == "2: repeat() takes 2 arguments, not 1");
+  CHECK(parse_error("${repeat('x', '-1')}") == "2: repeat(): the count '-1' is not a number from 0 to 1048576");
+  CHECK(parse_error("${repeat('x', '1048577')}") ==
+        "2: repeat(): the count '1048577' is not a number from 0 to 1048576");
+  CHECK(parse_error("${repeat('xy', '600000')}") == "2: repeat(): more than 1048576 bytes");
 }
 
 TEST_CASE("template: the variables a text reads") {
