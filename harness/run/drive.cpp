@@ -82,7 +82,10 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           s.expired(settings.session_limit);
         else if (ec == net::error::timed_out)
           s.timed_out();
-        else if (ec)
+        else if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
+          c.close();
+          s.reset_while_sending("cannot send: " + ec.message());
+        } else if (ec)
           s.failed("cannot send: " + ec.message());
         else
           s.sent();

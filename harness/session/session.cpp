@@ -224,6 +224,18 @@ void session::peer_reset(std::string_view why) {
   peer_closed();
 }
 
+void session::reset_while_sending(std::string_view why) {
+  if (state_ != state::sending || out_.plan == nullptr) {
+    failed(why);
+    return;
+  }
+  out_ = {};
+  hold_ = hold::none;
+  cursor_.next();
+  proceed();
+  peer_reset(why);
+}
+
 void session::expired(duration limit) {
   if (state_ == state::done) return;
   const std::string at = implicit_tls_ ? std::string("tls") : cursor_.pointer();

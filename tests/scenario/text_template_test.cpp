@@ -58,6 +58,7 @@ TEST_CASE("template: functions") {
   // RFC 2195's challenge: the same unique <token.time@host>, in base64.
   CHECK(expand("${cram_md5_challenge('mx.example')}") == "PGYwMGQuMTIxOTYxNzgyNUBteC5leGFtcGxlPg==");
   CHECK(expand("${date()}") == "Sun, 24 Aug 2008 22:43:45 +0000");
+  CHECK(expand("${repeat('250-A\r\n', '2')}250 B") == "250-A\r\n250-A\r\n250 B");
 }
 
 TEST_CASE("template: an address's halves, and repeat()") {
