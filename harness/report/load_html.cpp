@@ -98,6 +98,17 @@ axis linear_axis(double max) {
   return a;
 }
 
+/// Time from 0 to `max` seconds, ticked at a round step (about eight ticks).
+axis time_axis(double max) {
+  axis a;
+  a.hi = max > 0 ? max : 1;
+  const double raw = a.hi / 8;
+  const double p = std::pow(10, std::floor(std::log10(raw)));
+  const double step = raw <= p ? p : raw <= 2 * p ? 2 * p : raw <= 5 * p ? 5 * p : 10 * p;
+  for (double t = 0; t <= a.hi + 1e-9; t += step) a.ticks.push_back(t);
+  return a;
+}
+
 /// Decades around [min, max], ticked at 1, 2 and 5 (at decades only when it spans many).
 axis log_axis(double min, double max) {
   axis a;
@@ -228,7 +239,7 @@ std::string throughput_chart(const load::load_stats& s) {
     top_rate =
         std::max({top_rate, sessions.points.back().second, messages.points.back().second, errors.points.back().second});
   }
-  return line_chart("throughput-chart", {sessions, messages, errors}, linear_axis(end_seconds(s)),
+  return line_chart("throughput-chart", {sessions, messages, errors}, time_axis(end_seconds(s)),
                     linear_axis(top_rate * 1.08), "seconds since the start", "per second", plain_tick);
 }
 
@@ -246,7 +257,7 @@ std::string latency_chart(const load::load_stats& s) {
     lo = lo == 0 ? static_cast<double>(p.p50) : std::min(lo, static_cast<double>(p.p50));
     hi = std::max(hi, static_cast<double>(p.max));
   }
-  return line_chart("latency-chart", {p50, p90, p99, max}, linear_axis(end_seconds(s)), log_axis(lo, hi),
+  return line_chart("latency-chart", {p50, p90, p99, max}, time_axis(end_seconds(s)), log_axis(lo, hi),
                     "seconds since the start", "session latency", us_tick);
 }
 
