@@ -73,7 +73,7 @@ load::ending ending_of(action_end e) {
 
 /// The failure as an example for the report: the sentence, then the end of the transcript.
 std::string example_of(const session::client_session& cs) {
-  constexpr std::size_t lines_shown = 12;
+  constexpr std::size_t lines_shown = 20;
   std::string text = cs.result().message;
   const std::string transcript = scenario::write_sc_transcript(cs.transcript());
   std::size_t from = transcript.size();
