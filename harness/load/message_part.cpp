@@ -1,6 +1,7 @@
 #include "load/message_part.hpp"
 
 #include "proto/conversation.hpp"
+#include "session/step_cursor.hpp"
 
 namespace ehlo::load {
 
@@ -41,7 +42,15 @@ std::optional<message_part> find_message_part(const scenario::scenario& sc, std:
     return std::nullopt;
   }
   std::size_t k = j + 1;
-  while (k < steps.size() && !std::holds_alternative<scenario::reply_step>(steps[k].what)) ++k;
+  while (k < steps.size() && !std::holds_alternative<scenario::reply_step>(steps[k].what)) {
+    // QUIT pipelined behind the message would be played each time.
+    if (session::sender_of(steps[k]) == session::sender::client) {
+      why = steps[k].pointer + " is sent between the message at " + steps[j].pointer +
+            " and its reply: the part to repeat must end with that reply";
+      return std::nullopt;
+    }
+    ++k;
+  }
   if (k == steps.size()) {
     why = "no reply after the message at " + steps[j].pointer;
     return std::nullopt;

@@ -8,7 +8,9 @@
 // with "last", or a C step "." after DATA), both included. So EHLO, STARTTLS
 // and AUTH before it are played once, and QUIT after it once, and a scenario
 // written for one message needs no change. Steps inside a "one_of" are not
-// looked into: a part must begin and end at the top level.
+// looked into: a part must begin and end at the top level. A step the client
+// sends between the message and its reply (QUIT pipelined behind it) would be
+// repeated with it: such a scenario has no part to repeat.
 #pragma once
 
 #include <cstddef>

@@ -4,12 +4,13 @@
 // Replies answer the client's lines first in, first out (RFC 2920 §3.1), and
 // the client session's conversation counts the lines still waiting for one
 // (session::client_session::awaiting()). So after each write the lines it
-// added are queued with the time the write ended, and each reply the session
-// took pops the oldest: a command's latency runs from the end of the write
-// that carried it (a pipelined group: the same write for all) to the read
-// that completed its reply, and the end of a message's data likewise. The
-// greeting runs from the connection's establishment. A 220 to STARTTLS voids
-// the lines pipelined behind it (RFC 3207 §4.2): settle() drops them.
+// carried are queued with the time the write ended (sent(): the lines awaited
+// before it, session_meter.hpp), and each reply the session took pops the
+// oldest: a command's latency runs from the end of the write that carried it
+// (a pipelined group: the same write for all) to the read that completed its
+// reply, and the end of a message's data likewise. The greeting runs from the
+// connection's establishment. A 220 to STARTTLS voids the lines pipelined
+// behind it (RFC 3207 §4.2): settle() drops them.
 #pragma once
 
 #include <chrono>
@@ -34,7 +35,7 @@ class step_timer {
 
   /// The connection is established: the greeting's clock starts.
   void connected(time t) noexcept { connected_ = t; }
-  /// A write ended at `t`; the conversation now waits for `awaiting` replies.
+  /// A write ended at `t`; with it, the conversation waits for `awaiting` replies.
   void sent(time t, std::size_t awaiting);
   /// A reply taken at `t`, answering `what` (a command: `verb`). Nothing for a
   /// reply that answered no line of this client's.

@@ -236,10 +236,13 @@ asio::awaitable<void> pacer(load_state& st) {
   st.maybe_finish();
 }
 
-/// A point of the series every second, on the second.
+/// A point of the series every second, on the second; a wake-up late by more
+/// than a second (a machine that stalled) closes one longer point, not a
+/// burst of empty ones.
 asio::awaitable<void> ticker(load_state& st) {
-  for (std::int64_t k = 1; !st.finished; ++k) {
-    st.ticker.expires_at(st.start + std::chrono::seconds(k));
+  while (!st.finished) {
+    const std::int64_t next = st.now_ms() / 1000 + 1;
+    st.ticker.expires_at(st.start + std::chrono::seconds(next));
     const auto [ec] = co_await st.ticker.async_wait(as_tuple);
     if (ec || st.finished) break;
     const load::interval p = st.rec.tick(st.now_ms(), st.in_flight);

@@ -28,9 +28,9 @@ TEST_CASE("message part: from the step that sends MAIL to the reply after the me
   const auto pipelined = scenario_of(R"json({"version": 1, "name": "p", "steps": [
     {"S": "220 mx"}, {"C": "EHLO c"}, {"S": ["250-mx", "250 PIPELINING"]},
     {"pipeline": ["MAIL FROM:<a@example.org>", "RCPT TO:<b@example.com>", "DATA"]},
-    {"S": "250 ok"}, {"S": "250 ok"}, {"S": "354 go"}, {"message": "x\n"}, {"C": "QUIT"},
-    {"S": "250 queued"}, {"S": "221 bye"}]})json");
-  CHECK(find_message_part(pipelined, why) == message_part{3, 10});
+    {"S": "250 ok"}, {"S": "250 ok"}, {"S": "354 go"}, {"message": "x\n"}, {"S": "250 queued"}, {"C": "QUIT"},
+    {"S": "221 bye"}]})json");
+  CHECK(find_message_part(pipelined, why) == message_part{3, 9});
   const auto bdat = scenario_of(R"json({"version": 1, "name": "b", "steps": [
     {"S": "220 mx"}, {"C": "EHLO c"}, {"S": ["250-mx", "250 CHUNKING"]}, {"C": "mail from:<a@example.org>"},
     {"S": "250 ok"}, {"C": "RCPT TO:<b@example.com>"}, {"S": "250 ok"}, {"bdat": "part one\r\n"},
@@ -56,9 +56,16 @@ TEST_CASE("message part: none, and why") {
   CHECK(why.find("no message after steps/1") == 0);
   CHECK_FALSE(find_message_part(scenario_of(R"json({"version": 1, "name": "n", "steps": [
     {"S": "220 mx"}, {"C": "MAIL FROM:<a@example.org>"}, {"S": "250 ok"}, {"C": "DATA"}, {"S": "354 go"},
-    {"message": "x\n"}, {"close": "C"}]})json"),
+    {"message": "x\n"}, {"silent": "S", "for": "1s"}]})json"),
                                 why));
   CHECK(why == "no reply after the message at steps/5");
+  // QUIT pipelined behind the message would be repeated with it.
+  CHECK_FALSE(find_message_part(scenario_of(R"json({"version": 1, "name": "q", "steps": [
+    {"S": "220 mx"}, {"C": "MAIL FROM:<a@example.org>"}, {"S": "250 ok"}, {"C": "DATA"}, {"S": "354 go"},
+    {"message": "x\n"}, {"C": "QUIT"}, {"S": "250 queued"}, {"S": "221 bye"}]})json"),
+                                why));
+  CHECK(why ==
+        "steps/6 is sent between the message at steps/5 and its reply: the part to repeat must end with that reply");
 }
 
 TEST_CASE("message part: a client session plays it M times over one connection, then goes on") {
