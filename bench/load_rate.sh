@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# bench/load_rate.sh [--reps R] [--messages M] [--levels S,...] [--ehlo PATH] [--limit SECONDS]
+# bench/load_rate.sh [--reps R] [--messages M] [--reuse-messages N] [--levels S,...] [--ehlo PATH] [--limit SECONDS]
 #
 # Issue 13: messages per second and CPU per message of `ehlo load` beside
 # Postfix's smtp-source, both against one smtp-sink, in the same run. For each
-# level S (default 1,10,50 parallel sessions) and M messages (default 3000):
+# level S (default 1,10,50 parallel sessions):
 #
-#   without connection reuse (a connection per message):
+#   without connection reuse (a connection per message; M messages, default 3000):
 #     smtp-source -s S -m M -M client.example -f alice@example.org -t bob@example.com 127.0.0.1:PORT
 #     ehlo load -q --target 127.0.0.1:PORT --concurrency S --sessions M SCENARIO
-#   with connection reuse (S connections, M/S messages over each):
-#     smtp-source -d -s S -m M ...
-#     ehlo load -q --target ... --concurrency S --sessions S --messages-per-session M/S SCENARIO
+#   with connection reuse (S connections, N/S messages over each; N default 15000,
+#   since a message costs a fifth as much):
+#     smtp-source -d -s S -m N ...
+#     ehlo load -q --target ... --concurrency S --sessions S --messages-per-session N/S SCENARIO
 #
 # ehlo plays two scenarios: bench/scenarios/one-message.json, a command at a
 # time as smtp-source sends them, and bench/scenarios/pipelined.json, MAIL,
@@ -32,6 +33,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/net_lib.sh"
 
 REPS=5
 MESSAGES=3000
+REUSE_MESSAGES=15000
 LEVELS=1,10,50
 EHLO=$BENCH_ROOT/build/default/ehlo
 LIMIT=900
@@ -45,6 +47,11 @@ while (($#)); do
     --messages)
       [[ ${2:-} =~ ^[1-9][0-9]{1,6}$ ]] || bench_fail "--messages needs a count from 10 to 9999999"
       MESSAGES=$2
+      shift 2
+      ;;
+    --reuse-messages)
+      [[ ${2:-} =~ ^[1-9][0-9]{1,6}$ ]] || bench_fail "--reuse-messages needs a count from 10 to 9999999"
+      REUSE_MESSAGES=$2
       shift 2
       ;;
     --levels)
@@ -67,7 +74,7 @@ if [[ -z ${EHLO_BENCH_INNER:-} ]]; then
   bench_need smtp-sink smtp-source postconf ps /usr/bin/time
   export EHLO_BENCH_INNER=1
   exec "$BENCH_ROOT/tests/peers/with_peer.sh" smtp-sink -- "$0" --reps "$REPS" --messages "$MESSAGES" \
-    --levels "$LEVELS" --ehlo "$EHLO" --limit "$LIMIT"
+    --reuse-messages "$REUSE_MESSAGES" --levels "$LEVELS" --ehlo "$EHLO" --limit "$LIMIT"
 fi
 
 bench_setup "$LIMIT"
@@ -78,19 +85,27 @@ SINK_PID=$(pgrep -f "^smtp-sink .*127\.0\.0\.1:$EHLO_PEER_PORT 256\$" || true)
 IFS=, read -r -a LEVEL_LIST <<<"$LEVELS"
 CLIENTS=(source one pipelined)
 
-# command CLIENT S REUSE HOST:PORT: sets CMD.
+# messages S REUSE: how many messages a measurement sends (with reuse, a
+# multiple of S for ehlo's messages per session; smtp-source sends that many too).
+messages() {
+  if [[ $2 == yes ]]; then echo $(((REUSE_MESSAGES / $1) * $1)); else echo "$MESSAGES"; fi
+}
+
+# command CLIENT S REUSE HOST:PORT: sets CMD (S "S": the command as shown, M and N unnamed).
 command_for() {
-  local per="M/S" total="M"
+  local total per
   if [[ $2 =~ ^[0-9]+$ ]]; then
-    per=$((MESSAGES / $2))
-    total=$MESSAGES
-    [[ $3 == yes ]] && total=$((per * $2))
+    total=$(messages "$2" "$3")
+    per=$((total / $2))
+  else
+    total=M per=M/S
+    [[ $3 == yes ]] && total=N per=N/S
   fi
   case $1 in
     source)
       CMD=(smtp-source)
       [[ $3 == yes ]] && CMD+=(-d)
-      CMD+=(-s "$2" -m "$( [[ $2 =~ ^[0-9]+$ ]] && echo "$MESSAGES" || echo M)" -M client.example -f alice@example.org -t bob@example.com "$4")
+      CMD+=(-s "$2" -m "$total" -M client.example -f alice@example.org -t bob@example.com "$4")
       ;;
     one | pipelined)
       local scenario=$ONE
@@ -99,7 +114,7 @@ command_for() {
       if [[ $3 == yes ]]; then
         CMD+=(--sessions "$2" --messages-per-session "$per")
       else
-        CMD+=(--sessions "$MESSAGES")
+        CMD+=(--sessions "$total")
       fi
       CMD+=(--fail-if 'errors > 0' --fail-if "messages < $total" "$scenario")
       ;;
@@ -116,8 +131,8 @@ label() {
 
 # measure CLIENT S REUSE: one run; appends the rate and the CPU figures.
 measure() {
-  local client=$1 s=$2 reuse=$3 us c0="" c1="" total=$MESSAGES key="$1-$2-$3" log=$BENCH_TMP/client.log
-  [[ $reuse == yes && $client != source ]] && total=$(((MESSAGES / s) * s))
+  local client=$1 s=$2 reuse=$3 us c0="" c1="" total key="$1-$2-$3" log=$BENCH_TMP/client.log
+  total=$(messages "$s" "$reuse")
   command_for "$client" "$s" "$reuse" "$SINK"
   [[ -n $SINK_PID ]] && c0=$(bench_cpu_ticks "$SINK_PID")
   if ! bench_time us "$log" /usr/bin/time -f "%U %S" -o "$BENCH_TMP/cpu" "${CMD[@]}"; then
@@ -138,7 +153,7 @@ echo "== load_rate: messages/s of ehlo load beside smtp-source, against smtp-sin
 bench_machine
 bench_versions ehlo postfix
 echo "smtp-sink: with_peer.sh smtp-sink: $(command -v smtp-sink) 127.0.0.1:$EHLO_PEER_PORT 256 (one instance)"
-echo "commands (S sessions; M = $MESSAGES messages), without and with connection reuse:"
+echo "commands (S sessions; M = $MESSAGES messages without reuse, N = $REUSE_MESSAGES with it):"
 for reuse in no yes; do
   for client in "${CLIENTS[@]}"; do
     command_for "$client" S "$reuse" "127.0.0.1:PORT"

@@ -81,8 +81,9 @@ void add_point(load_stats& s, const interval& p) {
 namespace {
 
 /// `from`'s series on a grid of `step` ms from `origin` (ms since the epoch):
-/// each point into the cell its start falls in (points of one run that share
-/// a cell combine as neighbours do).
+/// each point into the cell its start falls in, keeping how long it covered
+/// (the last point of a run may cover more or less than a step); points of
+/// the run that share a cell add up as neighbours do, their lengths too.
 std::map<std::int64_t, interval> on_grid(const load_stats& from, std::int64_t origin, std::int64_t step) {
   std::map<std::int64_t, interval> cells;
   const std::int64_t base =
@@ -92,13 +93,12 @@ std::map<std::int64_t, interval> on_grid(const load_stats& from, std::int64_t or
     const std::int64_t cell = at >= 0 ? at / step : 0;
     interval q = p;
     q.start_ms = cell * step;
-    q.length_ms = step;
     auto [it, fresh] = cells.try_emplace(cell, q);
     if (!fresh) {
       interval merged = combine(it->second, q);
       merged.in_flight = q.in_flight;  // the later point of the same run
       merged.start_ms = cell * step;
-      merged.length_ms = step;
+      merged.length_ms = it->second.length_ms + q.length_ms;
       it->second = merged;
     }
   }
@@ -128,8 +128,9 @@ void merge(load_stats& into, const load_stats& from) {
   for (const auto& [cell, p] : on_grid(from, origin, step)) {
     auto [it, fresh] = cells.try_emplace(cell, p);
     if (!fresh) {
+      // Two runs side by side: counts add up over the longer of the two lengths.
       interval sum = combine(it->second, p);
-      sum.in_flight = it->second.in_flight + p.in_flight;  // two runs side by side
+      sum.in_flight = it->second.in_flight + p.in_flight;
       it->second = sum;
     }
   }
