@@ -18,6 +18,9 @@
 #              seen by smtp-sink
 #   merge      two ehlo load processes side by side, their JSON reports merged by ehlo report
 #              merge: the counts add up, each step's histogram holds both runs' samples
+#   interrupt  SIGINT ends a run with neither --duration nor --sessions (exit 0) and cuts short
+#              one with --duration (exit 1): the summary and the reports are written, the
+#              sessions under way counted as interrupted, every session started seen by smtp-sink
 # Exit 0 when every check holds, 1 otherwise (what broke, with the output), 77
 # when smtp-sink is missing.
 set -uo pipefail
@@ -29,7 +32,7 @@ pipelined=$root/bench/scenarios/pipelined.json
 
 if [[ ${3:-} != --inner ]]; then
   case $case_name in
-    counts | rate | merge) exec tests/peers/with_peer.sh smtp-sink -c -- "$0" "$ehlo" "$case_name" --inner ;;
+    counts | rate | merge | interrupt) exec tests/peers/with_peer.sh smtp-sink -c -- "$0" "$ehlo" "$case_name" --inner ;;
     failures)
       for fault in "-r rcpt" "-f data" "-q ." ; do
         # shellcheck disable=SC2086 # the fault's words are options
@@ -222,6 +225,38 @@ PY
     rc=$?
     [[ $rc == 2 ]] || fail "merging a scenario file: exit status $rc, expected 2"
     grep -q 'one-message.json: not an ehlo load report' "$tmp/bad.out" || fail "the refusal says why"
+    ;;
+  interrupt)
+    for how in forever duration; do
+      before=$(sessions_before)
+      limit=()
+      [[ $how == duration ]] && limit=(--duration 10m)
+      timeout -k 5 120 "$ehlo" load --target "$target" --concurrency 3 ${limit[@]+"${limit[@]}"} \
+        --report "json:$tmp/$how.json" --report "csv:$tmp/$how.csv" "$one" >"$tmp/$how.out" 2>&1 &
+      pid=$!
+      # Two rows of the CSV: two seconds of load (at most 30 s).
+      for _ in $(seq 300); do
+        [[ -f $tmp/$how.csv && $(wc -l <"$tmp/$how.csv") -ge 3 ]] && break
+        sleep 0.1
+      done
+      kill -INT "$pid"
+      wait "$pid"
+      rc=$?
+      want=0
+      [[ $how == duration ]] && want=1
+      [[ $rc == "$want" ]] || fail "$how, SIGINT: exit status $rc, expected $want"
+      grep -q '^ehlo load: .*, interrupted$' "$tmp/$how.out" || fail "$how: the summary says interrupted"
+      json "$tmp/$how.json" 'r["interrupted"]' 'r["totals"]["sessions_passed"] > 0' \
+        'r["totals"]["sessions_interrupted"] <= 3' \
+        'r["totals"]["sessions_started"] == r["totals"]["sessions_passed"] + r["totals"]["sessions_interrupted"]'
+      started=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["totals"]["sessions_started"])' "$tmp/$how.json")
+      for _ in $(seq 200); do
+        c=$(counter)
+        [[ ${c%% *} == "sess=$((before + started))" ]] && break
+        sleep 0.1
+      done
+      [[ ${c%% *} == "sess=$((before + started))" ]] || fail "$how: smtp-sink's counter says '$c', expected sess=$((before + started))"
+    done
     ;;
 esac
 echo "load_smtp_sink $case_name: ok"
