@@ -12,4 +12,10 @@ int run_command(const std::vector<std::string_view>& args);
 /// ehlo check (--target HOST:PORT... | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
 int check_command(const std::vector<std::string_view>& args);
 
+/// ehlo load --target HOST:PORT [OPTIONS] SCENARIO...
+int load_command(const std::vector<std::string_view>& args);
+
+/// ehlo report merge REPORT.json... [--report FORMAT:PATH]... [--fail-if CONDITION]...
+int report_command(const std::vector<std::string_view>& args);
+
 }  // namespace ehlo::cli

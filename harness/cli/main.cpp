@@ -41,6 +41,12 @@ commands:
   check (--target HOST:PORT | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
                         play the conformance probes against a server or a client: a verdict
                         per probe, with its rule ids; `ehlo check --help`
+  load --target HOST:PORT [OPTIONS] SCENARIO...
+                        play scenarios over and over against a server (--concurrency or --rate):
+                        sessions and messages a second, per-step latency percentiles, errors by
+                        cause, --fail-if thresholds; `ehlo load --help`
+  report merge REPORT.json...
+                        add up the JSON reports of several `ehlo load` processes into one
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
@@ -275,6 +281,8 @@ int run(int argc, char** argv) {
   if (cmd == "import") return cmd_import(args);
   if (cmd == "run") return ehlo::cli::run_command(args);
   if (cmd == "check") return ehlo::cli::check_command(args);
+  if (cmd == "load") return ehlo::cli::load_command(args);
+  if (cmd == "report") return ehlo::cli::report_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

@@ -8,12 +8,25 @@
 #include <asio/ssl/context.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
 
 #include "net/connection.hpp"
 #include "session/session.hpp"
 
 namespace ehlo::run {
+
+/// How an action ended, as the driver told the session.
+enum class action_end : std::uint8_t {
+  ok,           ///< sent(), received(), tls_started(), paused(), closed()
+  timed_out,    ///< timed_out()
+  peer_closed,  ///< peer_closed()
+  reset,        ///< peer_reset(): the peer reset the connection
+  failed,       ///< failed(): the connection broke
+  tls_failed,   ///< tls_failed()
+  expired,      ///< expired(): the whole-session limit
+};
 
 struct drive_settings {
   asio::ssl::context* tls = nullptr;  ///< the role's TLS context; nullptr: a TLS start fails
@@ -29,6 +42,10 @@ struct drive_settings {
   /// it could otherwise hold the session for steps x wait. Past it the session
   /// gets expired(). Zero: no limit.
   std::chrono::milliseconds session_limit{0};
+  /// Called after each action but the final close, once the session was told
+  /// how it went: `ehlo load` reads its clock there and asks the session what
+  /// the action did (run/load_runner.cpp). Empty: nothing is called.
+  std::function<void(session::action::kind, action_end)> observer;
 };
 
 /// Plays `s` over `c` until the session is done, then closes the connection.

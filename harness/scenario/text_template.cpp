@@ -262,6 +262,11 @@ std::string escape_template(std::string_view bytes) {
 bool expand(std::string_view written, const expansion_env& env, std::string& out, std::string& error) {
   out.clear();
   error.clear();
+  // Most lines expand nothing: no template to parse (`ehlo load` expands every line of every session).
+  if (written.find('$') == std::string_view::npos) {
+    out.assign(written);
+    return true;
+  }
   template_error terr;
   const auto parts = parse_template(written, terr);
   if (terr) {
