@@ -47,7 +47,7 @@ plan select(const std::vector<candidate>& all, scenario::side side, const select
     if (contains(sel.skip, all[i].id) || contains(sel.skip, probe.category)) continue;
     if (!sel.probes.empty() || !sel.categories.empty()) {
       if (!by_probe && !by_category) continue;
-    } else if (probe.opt_in) {
+    } else if (probe.opt_in && !sel.opt_in_too) {
       ++p.opt_in_left_out;
       continue;
     }

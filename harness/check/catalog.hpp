@@ -1,7 +1,8 @@
 // Which probes `ehlo check` plays: the probes of the catalog (or the files
 // named) for the side checked, narrowed by --probe, --category and --skip,
 // in the order of the report (category, then id). Opt-in probes (open relay
-// tests and the like) are played only when named by --probe or --category.
+// tests and the like) are played only when named by --probe or --category, or
+// in a self-test.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,10 @@ struct selection {
   std::vector<std::string> categories{};   ///< --category C: only these (their opt-in probes too)
   std::vector<std::string> skip{};         ///< --skip ID or CATEGORY
   std::vector<std::string> client_uses{};  ///< --client-uses: what the client run does
+  /// --self-test: opt-in probes too, unnamed. They are opt-in to spare a real
+  /// server (an open relay test sends mail toward a foreign domain); ehlo's own
+  /// peer needs no sparing, and a probe nobody has seen fail proves nothing.
+  bool opt_in_too = false;
 };
 
 /// One file named, as the caller loaded it.

@@ -48,8 +48,10 @@ files or folders (default: the catalog, scenarios/conformance).
                          status counts for the probes that judge by it
   --client-uses LIST     with --listen: what the client is set up to do, comma-separated:
                          starttls, auth, require-tls; probes about more do not apply
-  --self-test            play every probe against ehlo's own peer twice, as it conforms
-                         and as it commits the violation: each must get the verdict played
+  --self-test            play every probe (opt-in ones too) against ehlo's own peer twice,
+                         as it conforms and as it commits the violation: each must get the
+                         verdict played (a variable left to --var, such as credentials,
+                         gets a stand-in)
   --list                 print the catalog (id, category, rules, severity, title; * opt-in)
   --probe ID             play only this probe (again for more); opt-in probes too
   --category C           play only this category (again for more); its opt-in probes too
@@ -235,6 +237,9 @@ int check_command(const std::vector<std::string_view>& args) {
     }
   }
 
+  // ehlo's own client plays whatever a client probe scripts, STARTTLS and AUTH
+  // included: every probe applies to it.
+  if (self_test) sel.client_uses = {"starttls", "auth", "require-tls"};
   const std::string catalog = default_catalog();
   if (paths.empty()) paths.push_back(catalog);
   std::vector<std::string> errors;
@@ -247,6 +252,7 @@ int check_command(const std::vector<std::string_view>& args) {
   std::vector<check::candidate> candidates;
   for (const auto& in : inputs) candidates.push_back({in.sc.name, &in.sc});
 
+  sel.opt_in_too = self_test && !list;
   // The probes of the side checked (both for --list and --self-test), in report order.
   std::vector<std::size_t> order;
   std::vector<std::string> not_applicable;
@@ -286,7 +292,10 @@ int check_command(const std::vector<std::string_view>& args) {
     return 2;
   }
   std::vector<run::input> chosen;
-  for (const std::size_t i : order) chosen.push_back(std::move(inputs[i]));
+  for (const std::size_t i : order) {
+    chosen.push_back(std::move(inputs[i]));
+    chosen.back().name = chosen.back().sc.name;  // reports name a probe by its id, not by its path
+  }
   opt.skip = not_applicable;
   if (listen) {
     opt.mode = run::mode::server;

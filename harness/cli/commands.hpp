@@ -15,4 +15,10 @@ int check_command(const std::vector<std::string_view>& args);
 /// ehlo fuzz (--target HOST:PORT [--exec CMD] | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
 int fuzz_command(const std::vector<std::string_view>& args);
 
+/// ehlo load --target HOST:PORT [OPTIONS] SCENARIO...
+int load_command(const std::vector<std::string_view>& args);
+
+/// ehlo report merge REPORT.json... [--report FORMAT:PATH]... [--fail-if CONDITION]...
+int report_command(const std::vector<std::string_view>& args);
+
 }  // namespace ehlo::cli

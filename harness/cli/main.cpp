@@ -45,6 +45,12 @@ commands:
                         mutate seed scenarios against a live server or client; each crash, hang
                         or violation found is minimized into a scenario `ehlo run` replays;
                         `ehlo fuzz --help`
+  load --target HOST:PORT [OPTIONS] SCENARIO...
+                        play scenarios over and over against a server (--concurrency or --rate):
+                        sessions and messages a second, per-step latency percentiles, errors by
+                        cause, --fail-if thresholds; `ehlo load --help`
+  report merge REPORT.json...
+                        add up the JSON reports of several `ehlo load` processes into one
   lint PATH...          check S:/C: transcripts (files, or folders of *.txt) against the rules;
                         exit 1 when something breaks a rule, 2 when a file cannot be read
   rules                 list the SMTP rules findings are checked against
@@ -280,6 +286,8 @@ int run(int argc, char** argv) {
   if (cmd == "run") return ehlo::cli::run_command(args);
   if (cmd == "check") return ehlo::cli::check_command(args);
   if (cmd == "fuzz") return ehlo::cli::fuzz_command(args);
+  if (cmd == "load") return ehlo::cli::load_command(args);
+  if (cmd == "report") return ehlo::cli::report_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());
   return 2;
 }

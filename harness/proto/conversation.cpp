@@ -128,6 +128,7 @@ conversation::answer conversation::take_reply(unsigned code) {
   a.what = p.what;
   a.verb = p.verb;
   a.at = p.at;
+  a.last = p.last;
   const bool ok = code / 100 == 2;
   if (p.what == answered::message) {
     end_transaction();

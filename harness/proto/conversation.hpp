@@ -83,7 +83,8 @@ class conversation {
     /// A command with an unknown verb: the verb as written (up to SP or ":",
     /// at most max_verb_text bytes), "RCPR".
     std::string written;
-    ref at = 0;  ///< the ref given with the line answered; 0 for the greeting, nothing, untracked
+    ref at = 0;         ///< the ref given with the line answered; 0 for the greeting, nothing, untracked
+    bool last = false;  ///< a BDAT ... LAST: the reply ends the message
   };
   static constexpr std::size_t max_verb_text = 64;
 

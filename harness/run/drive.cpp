@@ -96,18 +96,28 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
           ec = co_await c.write(now, until);
           rest.remove_prefix(now.size());
         } while (!ec && !rest.empty());
+        action_end end = action_end::ok;
         if (expired(ec, until)) {
           seen.expired = true;
           s.expired(settings.session_limit);
+          end = action_end::expired;
         } else if (ec == net::error::timed_out) {
           seen.timed_out = true;
           s.timed_out();
+          end = action_end::timed_out;
+        } else if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
+          seen.broken = true;
+          c.close();
+          s.reset_while_sending("cannot send: " + ec.message());
+          end = action_end::failed;
         } else if (ec) {
           seen.broken = true;
           s.failed("cannot send: " + ec.message());
+          end = action_end::failed;
         } else {
           s.sent();
         }
+        if (settings.observer) settings.observer(a.what, end);
         break;
       }
       case action::read: {
@@ -122,28 +132,41 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         const auto r = co_await c.read_some(buf, until);
         read_timed_out = r.ec == net::error::timed_out && !expired(r.ec, until);
         if (r.bytes > 0) s.received({buf.data(), r.bytes});
-        if (!r.ec) break;
-        if (expired(r.ec, until)) {
+        action_end end = action_end::ok;
+        if (!r.ec) {
+          // Bytes came; the session has them.
+        } else if (expired(r.ec, until)) {
           seen.expired = true;
           s.expired(settings.session_limit);
+          end = action_end::expired;
         } else if (r.ec == net::error::timed_out) {
           seen.timed_out = true;
           s.timed_out();
+          end = action_end::timed_out;
         } else if (is_end_of_stream(r.ec)) {
           seen.peer_closed = true;
           s.peer_closed();
+          end = action_end::peer_closed;
+        } else if (r.ec == asio::error::connection_reset) {
+          seen.broken = true;
+          c.close();
+          s.peer_reset(r.ec.message());
+          end = action_end::reset;
         } else {
           seen.broken = true;
           const std::string why = c.tls_failure(r.ec);
           c.close();
           s.failed(why);
+          end = action_end::failed;
         }
+        if (settings.observer) settings.observer(a.what, end);
         break;
       }
       case action::start_tls: {
         std::error_code ec = make_error_code(net::error::not_open);
         if (settings.tls == nullptr) {
           s.tls_failed("no TLS context for this role");
+          if (settings.observer) settings.observer(a.what, action_end::tls_failed);
           break;
         }
         // The handshake is one of the step's waits: --timeout bounds it too.
@@ -156,39 +179,47 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         // context refuses one that fails: either way the reason is told, in
         // the failure when it is what failed the handshake, else as a finding.
         const std::string unverified = client ? c.peer_verify_reason() : std::string();
+        action_end end = action_end::ok;
         if (expired(ec, until)) {
           seen.expired = true;
           s.expired(settings.session_limit);
+          end = action_end::expired;
         } else if (ec == net::error::timed_out) {
           seen.timed_out = true;
           s.timed_out();
+          end = action_end::timed_out;
         } else if (ec) {
           seen.broken = true;
           const std::string why = c.tls_failure(ec);
           if (!unverified.empty() && !net::is_verify_failure(ec)) s.tls_unverified(unverified);
           s.tls_failed(why);
+          end = action_end::tls_failed;
         } else {
           if (!unverified.empty()) s.tls_unverified(unverified);
           s.tls_started(c.tls_version());
         }
+        if (settings.observer) settings.observer(a.what, end);
         break;
       }
       case action::pause: {
         const net::deadline until = within(net::after(a.wait));
         asio::steady_timer timer(co_await asio::this_coro::executor, until);
         co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-        if (until == session_until) {
+        const bool over = until == session_until;
+        if (over) {
           seen.expired = true;
           s.expired(settings.session_limit);
         } else {
           s.paused();
         }
+        if (settings.observer) settings.observer(a.what, over ? action_end::expired : action_end::ok);
         break;
       }
       case action::close:
         // The peer expects the close: it reads our FIN and closes in turn.
         co_await close_gracefully(c, settings.linger);
         s.closed();
+        if (settings.observer) settings.observer(a.what, action_end::ok);
         break;
     }
   }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "net/connection.hpp"
@@ -28,6 +29,17 @@ struct drive_events {
   /// drive_settings::nudge: what came of it.
   enum class nudge : std::uint8_t { not_tried, answered, closed, silent };
   nudge nudged = nudge::not_tried;
+};
+
+/// How an action ended, as the driver told the session.
+enum class action_end : std::uint8_t {
+  ok,           ///< sent(), received(), tls_started(), paused(), closed()
+  timed_out,    ///< timed_out()
+  peer_closed,  ///< peer_closed()
+  reset,        ///< peer_reset(): the peer reset the connection
+  failed,       ///< failed(): the connection broke
+  tls_failed,   ///< tls_failed()
+  expired,      ///< expired(): the whole-session limit
 };
 
 struct drive_settings {
@@ -52,6 +64,10 @@ struct drive_settings {
   /// (a line end, the end of a message), one that says nothing is stuck.
   std::string nudge;
   std::chrono::milliseconds nudge_wait{1000};
+  /// Called after each action but the final close, once the session was told
+  /// how it went: `ehlo load` reads its clock there and asks the session what
+  /// the action did (run/load_runner.cpp). Empty: nothing is called.
+  std::function<void(session::action::kind, action_end)> observer;
 };
 
 /// Plays `s` over `c` until the session is done, then closes the connection.

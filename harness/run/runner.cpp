@@ -349,6 +349,18 @@ struct run_state {
   }
 };
 
+/// The peer of a check of clients, as reports group it: the program run
+/// (its first word), not the address it connected from, which differs for
+/// every probe.
+std::string client_label(const options& opt) {
+  const std::string_view cmd = opt.client_cmd;
+  const auto start = cmd.find_first_not_of(' ');
+  if (start == std::string_view::npos) return "client";
+  std::string_view word = cmd.substr(start, cmd.find(' ', start) - start);
+  if (const auto slash = word.rfind('/'); slash != std::string_view::npos) word.remove_prefix(slash + 1);
+  return "client " + std::string(word);
+}
+
 report::scenario_result skipped_result(const input& in, const options& opt, std::string_view why) {
   report::scenario_result r = error_result(in, role_name(opt.mode), "", std::string(why));
   r.status = report::status::skipped;
@@ -359,6 +371,7 @@ report::scenario_result skipped_result(const input& in, const options& opt, std:
     r.probe->why = std::string(why);
     r.status = report::status::skipped;
     r.fail = report::failure{"", "", "", "", "not-applicable: " + std::string(why)};
+    if (opt.mode == mode::server) r.peer = client_label(opt);
   }
   return r;
 }
@@ -391,7 +404,13 @@ asio::awaitable<void> self_play(run_state& st, const input& in, std::size_t slot
     st.finished(error_result(in, "self-play", "", "cannot listen on 127.0.0.1: " + ec.message()), slot);
     co_return;
   }
-  const auto settings = settings_for(in, st.opt);
+  auto settings = settings_for(in, st.opt);
+  // A probe leaves to --var what only a real peer can say (credentials:
+  // scenarios/conformance/README.md); both roles here are ehlo's own, so any
+  // value fits, and the probe plays (and is proven) like any other.
+  if (in.sc.probe)
+    for (const auto& v : in.sc.vars)
+      if (!v.value && !settings.vars.contains(v.name)) settings.vars[v.name] = "self-play-" + v.name;
   session::client_session client(in.sc, settings);
   session::server_session server(in.sc, settings);
   const auto wait = connect_wait(in, st.opt);
@@ -438,18 +457,6 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
   auto result = result_of(in, "client", peer, client, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &client, "", {}, result);
   st.finished(std::move(result), slot);
-}
-
-/// The peer of a check of clients, as reports group it: the program run
-/// (its first word), not the address it connected from, which differs for
-/// every probe.
-std::string client_label(const options& opt) {
-  const std::string_view cmd = opt.client_cmd;
-  const auto start = cmd.find_first_not_of(' ');
-  if (start == std::string_view::npos) return "client";
-  std::string_view word = cmd.substr(start, cmd.find(' ', start) - start);
-  if (const auto slash = word.rfind('/'); slash != std::string_view::npos) word.remove_prefix(slash + 1);
-  return "client " + std::string(word);
 }
 
 /// ehlo check --listen --client-cmd: a listener of the input's own, the

@@ -64,9 +64,22 @@ class flow {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       const step& s = steps[i];
       if (tls_.state == starttls::accepted && !std::holds_alternative<tls_step>(s.what)) missing_tls();
-      if (i > 0) after_silence(steps[i - 1], s);
+      if (i > 0) last_steps(steps[i - 1], [&](const step& before) { after_silence(before, s); });
       std::visit([&](const auto& kind) { visit(s, kind); }, s.what);
     }
+  }
+
+  /// The steps that can come last in `s`: itself, or of alternatives the last
+  /// step of each branch (recursively), since any of them may be the one played
+  /// right before the step after `s`.
+  template <typename F>
+  static void last_steps(const step& s, const F& each) {
+    if (const auto* o = std::get_if<one_of_step>(&s.what)) {
+      for (const auto& branch : o->branches)
+        if (!branch.empty()) last_steps(branch.back(), each);
+      return;
+    }
+    each(s);
   }
 
   /// The receiving role plays {"silent": "S"} as a timer: it reads for "for"

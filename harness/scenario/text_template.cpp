@@ -19,9 +19,44 @@ struct function_spec {
 };
 
 constexpr function_spec functions[] = {
-    {"auth_plain", 2, 3}, {"base64", 1, 1}, {"cram_md5", 3, 3},   {"cram_md5_challenge", 0, 1},
-    {"date", 0, 0},       {"hex", 1, 1},    {"message_id", 0, 1}, {"xoauth2", 2, 2},
+    {"auth_plain", 2, 3}, {"base64", 1, 1}, {"cram_md5", 3, 3}, {"cram_md5_challenge", 0, 1},
+    {"date", 0, 0},       {"domain", 1, 1}, {"hex", 1, 1},      {"local_part", 1, 1},
+    {"message_id", 0, 1}, {"repeat", 2, 2}, {"xoauth2", 2, 2},
 };
+
+/// The most an expanded text may hold: repeat() is the one function whose
+/// output is not bounded by its input, and a short file must not make ehlo
+/// build gigabytes.
+constexpr std::size_t max_expanded = 16u << 20;
+
+/// repeat()'s count: 0 to 8 decimal digits, no sign.
+bool parse_count(std::string_view s, std::size_t& n) {
+  if (s.empty() || s.size() > 8) return false;
+  n = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return true;
+}
+
+/// What repeat(text, count) cannot do, or empty: `already` octets are in the output before it.
+std::string repeat_problem(std::string_view text, std::string_view count, std::size_t already, std::size_t& n) {
+  if (!parse_count(count, n)) return "repeat(): the count \"" + std::string(count) + "\" is not 1 to 8 decimal digits";
+  if (already > max_expanded || (n != 0 && text.size() > (max_expanded - already) / n))
+    return "repeat(): " + std::to_string(text.size()) + " octets " + std::to_string(n) +
+           " times would make the text longer than " + std::to_string(max_expanded >> 20) + " MiB";
+  return {};
+}
+
+/// An address's two halves, split at its last "@" (a quoted local part may hold one).
+bool split_address(std::string_view address, std::string_view& local, std::string_view& domain) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return false;
+  local = address.substr(0, at);
+  domain = address.substr(at + 1);
+  return true;
+}
 
 const function_spec* find_function(std::string_view name) {
   for (const auto& f : functions)
@@ -126,6 +161,17 @@ bool parse_expansion(std::string_view s, std::size_t& at, template_part& part, t
       if (!decode_hex(part.args[0].text, ignored))
         return fail(name_at, "hex('" + part.args[0].text + "') is not pairs of hex digits");
     }
+    if ((part.text == "domain" || part.text == "local_part") && part.args[0].literal) {
+      std::string_view local, domain;
+      if (!split_address(part.args[0].text, local, domain))
+        return fail(name_at, part.text + "('" + part.args[0].text + "') has no \"@\"");
+    }
+    if (part.text == "repeat" && part.args[1].literal) {
+      std::size_t n = 0;
+      const std::string problem =
+          repeat_problem(part.args[0].literal ? part.args[0].text : std::string_view(), part.args[1].text, 0, n);
+      if (!problem.empty()) return fail(name_at, problem);
+    }
     skip_space();
   } else {
     part.what = template_part::kind::variable;
@@ -216,6 +262,11 @@ std::string escape_template(std::string_view bytes) {
 bool expand(std::string_view written, const expansion_env& env, std::string& out, std::string& error) {
   out.clear();
   error.clear();
+  // Most lines expand nothing: no template to parse (`ehlo load` expands every line of every session).
+  if (written.find('$') == std::string_view::npos) {
+    out.assign(written);
+    return true;
+  }
   template_error terr;
   const auto parts = parse_template(written, terr);
   if (terr) {
@@ -284,6 +335,19 @@ bool expand(std::string_view written, const expansion_env& env, std::string& out
       out += p.text == "message_id" ? id : proto::base64::encode(id);
     } else if (p.text == "date") {
       out += proto::mime::format_date(env.now ? env.now() : system_now());
+    } else if (p.text == "domain" || p.text == "local_part") {
+      std::string_view local, domain;
+      if (!split_address(a[0], local, domain)) {
+        error = p.text + "(): \"" + a[0] + "\" has no \"@\"";
+        return false;
+      }
+      out += p.text == "domain" ? domain : local;
+    } else if (p.text == "repeat") {
+      std::size_t n = 0;
+      error = repeat_problem(a[0], a[1], out.size(), n);
+      if (!error.empty()) return false;
+      out.reserve(out.size() + a[0].size() * n);
+      for (std::size_t i = 0; i < n; ++i) out += a[0];
     }
   }
   return true;

@@ -40,7 +40,9 @@ struct template_error {
 };
 
 /// The parts of `written`, or an error on a bad expansion (unterminated "${",
-/// an unknown function, a wrong argument count, hex() of something not hex).
+/// an unknown function, a wrong argument count, hex() of something not hex,
+/// domain() or local_part() of a literal without "@", repeat() of a count
+/// that is not decimal or too large).
 std::vector<template_part> parse_template(std::string_view written, template_error& err);
 
 /// The variables `parts` read, in order (duplicates kept).
@@ -61,7 +63,8 @@ struct expansion_env {
 };
 
 /// The bytes `written` stands for. False with `error` set when a variable is
-/// not set or a function cannot compute (cram_md5 of a challenge that is not base64).
+/// not set or a function cannot compute (cram_md5 of a challenge that is not
+/// base64, domain() of a value without "@", a repeat() past 16 MiB of text).
 bool expand(std::string_view written, const expansion_env& env, std::string& out, std::string& error);
 
 }  // namespace ehlo::scenario

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,23 @@ class client_session final : public session {
   /// What the reply to EHLO in effect offered (the conversation's); empty
   /// before one, after a 250 to HELO, and from STARTTLS's 220 on.
   const proto::ehlo_capabilities& capabilities() const noexcept;
+
+  /// A reply this role took, for a driver that times the steps
+  /// (settings::reply_events; load/step_timer.hpp pairs them with writes).
+  struct reply_event {
+    proto::conversation::answered what = proto::conversation::answered::nothing;
+    proto::verb verb = proto::verb::unknown;
+    bool last = false;  ///< the reply to BDAT LAST
+    std::uint16_t code = 0;
+  };
+  /// The replies taken since the driver last cleared them, in order; at most
+  /// max_reply_events (the rest dropped: a driver clears them after each event).
+  std::span<const reply_event> replies() const noexcept { return replies_; }
+  void clear_replies() noexcept { replies_.clear(); }
+  static constexpr std::size_t max_reply_events = 4096;
+  /// Lines sent (or about to be: what the send action holds) that wait for
+  /// their replies, as the conversation pairs them.
+  std::size_t awaiting() const noexcept { return conv_.awaiting(); }
 
  private:
   /// A reply as read, owned: match() may keep it while steps are played.
@@ -62,6 +80,7 @@ class client_session final : public session {
   void commit_reply();
   void send_line(std::string_view line, bool raw, std::string& out);
   void note_close();
+  void note_reply(const proto::conversation::answer& a, unsigned code);
   bool message_bytes(const scenario::message_step& m, std::string& out);
 
   proto::reply_parser parser_;
@@ -72,6 +91,7 @@ class client_session final : public session {
   std::string raw_expected_;    ///< what a raw S step matched
   proto::finding_log scratch_;  ///< findings of decodes made only to check "offers"
   bool close_noted_ = false;
+  std::vector<reply_event> replies_;
 };
 
 }  // namespace ehlo::session

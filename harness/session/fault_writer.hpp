@@ -72,6 +72,10 @@ class fault_writer {
   std::string_view piece() const noexcept { return std::string_view(bytes_).substr(written_, piece_); }
   /// The wait of a delay or a gap.
   scenario::duration wait() const noexcept { return wait_; }
+  /// Whether a step is being sent (started, not yet cut or done).
+  bool sending() const noexcept { return plan_ != nullptr; }
+  /// Drops the step under way (the peer reset the connection while it went).
+  void abandon() { reset(); }
 
  private:
   move advance();

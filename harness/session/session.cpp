@@ -196,6 +196,39 @@ void session::failed(std::string_view why) {
            printable(why));
 }
 
+void session::peer_reset(std::string_view why) {
+  if (state_ != state::reading || buffered() > 0 || holds_unit() || cursor_.at_end()) {
+    failed(why);
+    return;
+  }
+  const scenario::step& s = cursor_.step();
+  const auto closes = [&](const scenario::step& c) {
+    const auto* close = std::get_if<scenario::close_step>(&c.what);
+    return close != nullptr && !plays(c);
+  };
+  bool due = closes(s);
+  if (const auto* o = std::get_if<scenario::one_of_step>(&s.what))
+    for (const auto& branch : o->branches) due = due || (!branch.empty() && closes(branch.front()));
+  if (!due) {
+    failed(why);
+    return;
+  }
+  recorder_.note_next("the " + std::string(peer()) + " reset the connection (" + printable(why) + ")");
+  peer_closed();
+}
+
+void session::reset_while_sending(std::string_view why) {
+  if (state_ != state::sending || !writer_.sending()) {
+    failed(why);
+    return;
+  }
+  writer_.abandon();
+  hold_ = hold::none;
+  cursor_.next();
+  proceed();
+  peer_reset(why);
+}
+
 void session::expired(duration limit) {
   if (state_ == state::done) return;
   const std::string at = implicit_tls_ ? std::string("tls") : cursor_.pointer();
@@ -409,7 +442,7 @@ session::fit session::compare_raw(std::string_view expected, std::string_view la
 }
 
 void session::finish() {
-  recorder_.flush();
+  recorder_.finish();
   set_state(state::done);
 }
 
@@ -455,7 +488,7 @@ void session::fail(std::string pointer, std::string_view note, std::string expec
   verdict_.expected = redact_.text(expected);
   verdict_.got = redact_.text(got);
   verdict_.message = redact_.text(message);
-  recorder_.flush();
+  recorder_.finish();
   set_state(state::done);
 }
 
@@ -600,9 +633,12 @@ bool has_mark(const std::vector<scenario::step>& steps, scenario::verdict_kind k
 }  // namespace
 
 duration session::wait_for(const scenario::step& s) const noexcept {
-  if (settings_.timeout) return *settings_.timeout;
-  // A silence is judged by its own length: a reply after it is no longer an answer.
+  // A silence is judged by its own length, whatever --timeout says: it is
+  // what the probe measures (a reply after it is no longer an answer), not a
+  // wait for a slow network; a shorter one would take a slow violator for one
+  // that conforms.
   if (const auto d = silence_of(s)) return *d;
+  if (settings_.timeout) return *settings_.timeout;
   if (s.timeout) return *s.timeout;
   return scenario_wait();
 }
@@ -733,7 +769,7 @@ bool session::take_silence() {
   const auto* q = std::get_if<scenario::silent_step>(&s.what);
   if (q == nullptr || plays(s)) return false;
   const std::string at = cursor_.pointer();
-  recorder_.note("the " + std::string(peer()) + " sent nothing for " + to_string(q->length));
+  recorder_.note_next("the " + std::string(peer()) + " sent nothing for " + to_string(q->length));
   cursor_.next();
   if (s.mark) note_mark(s, at, "nothing for " + to_string(q->length));
   return true;

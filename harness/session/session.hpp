@@ -86,6 +86,17 @@ class session {
   void closed();
   /// The transport failed in a way that is not a clean close (a reset, a write error).
   void failed(std::string_view why);
+  /// The peer reset the connection (`why`: the transport's words). Where the
+  /// peer's close is the step (a server that closes after 221 with the
+  /// client's pipelined bytes unread resets instead of closing), that close;
+  /// elsewhere failed(why).
+  void peer_reset(std::string_view why);
+  /// The peer reset the connection (or it broke) while this role was sending
+  /// a step: the step is over, what the peer took of it unknown (a client
+  /// that refuses a 100 kB reply line closes with the rest of it unread).
+  /// Where the peer's close comes next, that close (as peer_reset); elsewhere
+  /// failed(why).
+  void reset_while_sending(std::string_view why);
   /// The whole session ran longer than `limit` (the driver's watchdog, beside
   /// each step's own deadline): ends it with a failure naming the step it was at.
   void expired(duration limit);

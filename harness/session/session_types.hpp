@@ -117,6 +117,20 @@ struct settings {
   /// branch, so that ehlo's own peer can be made to conform or to commit the
   /// violation a probe looks for (`ehlo check --self-test`).
   std::optional<scenario::verdict_kind> play;
+
+  /// Client role, `ehlo load --messages-per-session`: the top-level steps
+  /// [first, end) are played `times` times in a row (load/message_part.hpp
+  /// finds them); 1, the default, plays them once as written.
+  struct repeat_part {
+    std::size_t first = 0;
+    std::size_t end = 0;
+    std::size_t times = 1;
+  };
+  repeat_part repeat;
+  /// Client role: keep what each reply answered (client_session::replies())
+  /// for a driver that times the steps (`ehlo load`); it must take them
+  /// (clear_replies()) after each event.
+  bool reply_events = false;
 };
 
 /// What a probe's marks said, as the role that checks the peer passed them

@@ -61,6 +61,7 @@ void step_cursor::next() {
   f.index += 1 + f.answered;
   f.element = 0;
   f.answered = 0;
+  wrap();
   settle();
 }
 
@@ -85,6 +86,20 @@ bool step_cursor::answer_ahead() noexcept {
   return true;
 }
 
+void step_cursor::repeat(std::size_t first, std::size_t end, std::size_t times) noexcept {
+  if (first >= end || times < 2) return;
+  repeat_first_ = first;
+  repeat_end_ = end;
+  repeats_left_ = times - 1;
+}
+
+/// Back to the start of the repeated part when the top level has just walked past its end.
+void step_cursor::wrap() noexcept {
+  if (repeats_left_ == 0 || frames_.size() != 1 || frames_.back().index != repeat_end_) return;
+  frames_.back().index = repeat_first_;
+  --repeats_left_;
+}
+
 void step_cursor::enter(std::size_t branch) {
   const auto& o = std::get<scenario::one_of_step>(step().what);
   frames_.push_back({&o.branches[branch], 0, 0});
@@ -99,6 +114,7 @@ void step_cursor::settle() {
       ++frames_.back().index;
       frames_.back().element = 0;
       frames_.back().answered = 0;
+      wrap();
     }
   }
 }

@@ -55,6 +55,10 @@ class step_cursor {
   bool answer_ahead() noexcept;
   /// Into branch `i` of the current one_of step.
   void enter(std::size_t branch);
+  /// The top-level steps [first, end) are walked `times` times in a row: past
+  /// step end - 1, the cursor goes back to `first` until they were. Set before
+  /// the walk reaches `end`.
+  void repeat(std::size_t first, std::size_t end, std::size_t times) noexcept;
 
   friend bool operator==(const step_cursor&, const step_cursor&) = default;
 
@@ -68,8 +72,12 @@ class step_cursor {
     friend bool operator==(const frame&, const frame&) = default;
   };
   void settle();
+  void wrap() noexcept;
 
   std::vector<frame> frames_;
+  std::size_t repeat_first_ = 0;
+  std::size_t repeat_end_ = 0;
+  std::size_t repeats_left_ = 0;  ///< times the part is still to be walked again
 };
 
 }  // namespace ehlo::session

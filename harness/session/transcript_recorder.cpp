@@ -1,5 +1,7 @@
 #include "session/transcript_recorder.hpp"
 
+#include <utility>
+
 namespace ehlo::session {
 
 std::string redactor::text(std::string_view text) const {
@@ -37,6 +39,7 @@ void transcript_recorder::add(scenario::side from, std::vector<std::string> line
   }
   bytes_ += size;
   steps_.push_back(scenario::transcript_step{.from = from, .lines = std::move(lines), .line = at_line});
+  if (!next_note_.empty()) steps_.back().note = std::exchange(next_note_, {});
 }
 
 void transcript_recorder::add_bytes(scenario::side from, std::string_view bytes, std::uint32_t at_line) {
@@ -71,6 +74,22 @@ void transcript_recorder::note(std::string_view text) {
   std::string& n = steps_.back().note;
   if (!n.empty()) n += '\n';
   n += text;
+}
+
+void transcript_recorder::note_next(std::string_view text) {
+  flush();
+  if (bytes_ + text.size() + 1 > max_bytes_) return;
+  bytes_ += text.size() + 1;
+  if (!next_note_.empty()) next_note_ += '\n';
+  next_note_ += text;
+}
+
+void transcript_recorder::finish() {
+  flush();
+  if (next_note_.empty() || steps_.empty()) return;
+  std::string& n = steps_.back().note;
+  if (!n.empty()) n += '\n';
+  n += std::exchange(next_note_, {});
 }
 
 void transcript_recorder::flush() {

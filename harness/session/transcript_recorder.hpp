@@ -49,6 +49,11 @@ class transcript_recorder {
   void flush();
   /// Adds a line to the note of the last step kept (printed as "# " before it).
   void note(std::string_view text);
+  /// Adds a line to the note of the next step (what happened between the two:
+  /// a silence); the last step's if none follows (finish()).
+  void note_next(std::string_view text);
+  /// The end of the session: a note waiting for a next step goes to the last.
+  void finish();
 
   const std::vector<scenario::transcript_step>& steps() const noexcept { return steps_; }
   /// Steps (or parts of lines) left out past the limit.
@@ -67,6 +72,7 @@ class transcript_recorder {
   bool partial_over_ = false;  ///< the piece of a line passed the budget: it is dropped
   bool partial_cr_ = false;    ///< the last byte added was a CR
   std::uint32_t partial_line_ = 0;
+  std::string next_note_;  ///< note_next(), for the step add() adds next
 };
 
 }  // namespace ehlo::session

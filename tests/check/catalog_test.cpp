@@ -102,3 +102,15 @@ TEST_CASE("catalog: --list lines, opt-in marked") {
                                  "auth-a         auth      5321-4.1.4  must      a title",
                                  "relay-percent  relay     5321-4.1.4  must*     a title"});
 }
+
+TEST_CASE("catalog: a self-test plays the opt-in probes too, unnamed") {
+  const auto c = sample();
+  ck::selection sel;
+  sel.opt_in_too = true;
+  auto p = ck::select(c.candidates(), sc::side::server, sel);
+  CHECK(c.played(p) == std::vector<std::string>{"auth-a", "relay-percent", "smuggling-a", "syntax-b"});
+  CHECK(p.opt_in_left_out == 0);
+  sel.skip = {"relay"};
+  CHECK(c.played(ck::select(c.candidates(), sc::side::server, sel)) ==
+        std::vector<std::string>{"auth-a", "smuggling-a", "syntax-b"});
+}

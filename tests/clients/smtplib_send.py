@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """Sends one message with Python's smtplib to ehlo's server role.
 
-    /usr/bin/python3 smtplib_send.py --port N [--starttls] [--login] [--password P]
+    /usr/bin/python3 smtplib_send.py --port N [--host H] [--starttls] [--login] [--password P]
+                                     [--message-file FILE]
 
 Exit status: 0 when the message was accepted; 3 when the server refused the
 credentials (smtplib.SMTPAuthenticationError, its code and text on stderr);
 any other exception ends the program with Python's usual status 1.
 --starttls upgrades with a context that skips certificate checks (ehlo's
 certificate is self-signed); --login logs in as alice, letting smtplib pick
-the mechanism from the server's AUTH list.
+the mechanism from the server's AUTH list. --message-file sends the file's
+text as the whole message with sendmail() (as a str: smtplib turns its line
+ends into CRLF and doubles leading dots) instead of the built message.
 """
 
 import argparse
@@ -19,6 +22,8 @@ from email.message import EmailMessage
 
 p = argparse.ArgumentParser()
 p.add_argument("--port", type=int, required=True)
+p.add_argument("--host", default="127.0.0.1")
+p.add_argument("--message-file")
 p.add_argument("--starttls", action="store_true")
 p.add_argument("--login", action="store_true")
 p.add_argument("--password", default="wonderland")
@@ -31,7 +36,7 @@ msg["Subject"] = "ehlo smtplib test"
 msg.set_content("Hello Alice,\n\n.this line starts with a dot, so the client must dot-stuff it.\nBye.\n")
 
 try:
-    with smtplib.SMTP("127.0.0.1", a.port, local_hostname="client.example", timeout=10) as s:
+    with smtplib.SMTP(a.host, a.port, local_hostname="client.example", timeout=10) as s:
         s.set_debuglevel(1)
         s.ehlo()
         if a.starttls:
@@ -42,7 +47,11 @@ try:
             s.ehlo()
         if a.login:
             s.login("alice", a.password)
-        s.send_message(msg)
+        if a.message_file:
+            with open(a.message_file, encoding="ascii", newline="") as f:
+                s.sendmail("b@example.com", ["a@example.com"], f.read())
+        else:
+            s.send_message(msg)
 except smtplib.SMTPAuthenticationError as e:
     print(f"SMTPAuthenticationError: {e.smtp_code} {e.smtp_error!r}", file=sys.stderr)
     sys.exit(3)

@@ -5,8 +5,10 @@
 #
 # Starts the test peer KIND (tests/peers/with_peer.sh: postfix, aiosmtpd,
 # smtp-sink) with PEER-OPTIONS, plays `EHLO check --target` with the whole
-# server catalog (scenarios/conformance/server) against it, the peer's
-# addresses and credentials given as --var, and compares each probe's verdict
+# server catalog (scenarios/conformance/server) against it, opt-in probes
+# too (each category folder is named with --category, which plays them: a
+# test peer is no production server), the peer's addresses and credentials
+# given as --var, and compares each probe's verdict
 # with tests/conformance/expected/NAME/*.txt: lines "PROBE-ID VERDICT [RULE]",
 # one file per category, "#" comments. A verdict that changed, a probe with no
 # expected line and an expected line with no probe all fail the test, with a
@@ -40,6 +42,7 @@ export CK_EHLO=$ehlo CK_TMP=$tmp CK_CATALOG=$root/scenarios/conformance/server
   [ -n "${EHLO_PEER_USER:-}" ] && set -- "$@" --var "user=$EHLO_PEER_USER" --var "password=$EHLO_PEER_PASSWORD"
   [ -n "${EHLO_PEER_REFUSED:-}" ] && set -- "$@" --var "refused=$EHLO_PEER_REFUSED"
   [ -n "${EHLO_PEER_CERT:-}" ] && set -- "$@" --tls-ca "$EHLO_PEER_CERT"
+  for dir in "$CK_CATALOG"/*/; do [ -d "$dir" ] && set -- "$@" --category "$(basename "$dir")"; done
   "$CK_EHLO" check "$@" "$CK_CATALOG" >"$CK_TMP/out" 2>&1
   echo $? >"$CK_TMP/status"
 '
@@ -52,7 +55,9 @@ if [[ $status != 0 ]]; then
   exit 1
 fi
 
-/usr/bin/python3 - "$tmp/report.json" >"$tmp/got" <<'PY'
+# A probe's id is its file's name: the report names it by its path under the
+# catalog folder ("sequencing/sequencing-after-quit").
+if ! /usr/bin/python3 - "$tmp/report.json" >"$tmp/got" <<'PY'; then
 import json, sys
 for r in json.load(open(sys.argv[1]))["scenarios"]:
     p = r.get("probe") or {}
@@ -60,6 +65,14 @@ for r in json.load(open(sys.argv[1]))["scenarios"]:
     rule = p.get("rule", "") if v in ("violates", "exploitable") else ""
     print(f"{r['name']} {v}{' ' + rule if rule else ''}")
 PY
+  echo "check_server $name: cannot read the verdicts from ehlo check's JSON report"
+  exit 1
+fi
+if [[ ! -s $tmp/got ]]; then
+  echo "check_server $name: ehlo check reported no verdict"
+  cat "$tmp/out"
+  exit 1
+fi
 grep -hv '^\s*\(#\|$\)' "$expected_dir"/*.txt | sed 's/[[:space:]]*$//' | sort >"$tmp/want"
 sort -o "$tmp/got" "$tmp/got"
 if ! diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then

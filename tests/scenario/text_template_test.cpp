@@ -58,6 +58,31 @@ TEST_CASE("template: functions") {
   // RFC 2195's challenge: the same unique <token.time@host>, in base64.
   CHECK(expand("${cram_md5_challenge('mx.example')}") == "PGYwMGQuMTIxOTYxNzgyNUBteC5leGFtcGxlPg==");
   CHECK(expand("${date()}") == "Sun, 24 Aug 2008 22:43:45 +0000");
+  CHECK(expand("${repeat('250-A\r\n', '2')}250 B") == "250-A\r\n250-A\r\n250 B");
+}
+
+TEST_CASE("template: an address's halves, and repeat()") {
+  const sc::variables vars{{"rcpt", "a@example.com"},
+                           {"quoted", "\"a@b\"@example.org"},
+                           {"bare", "postmaster"},
+                           {"n", "3"},
+                           {"big", "9999999"}};
+  CHECK(expand("postmaster@${domain(rcpt)}", vars) == "postmaster@example.com");
+  CHECK(expand("${local_part(rcpt)}%${domain('x@hughes.net')}", vars) == "a%hughes.net");
+  // The last "@" splits: a quoted local part may hold one.
+  CHECK(expand("${local_part(quoted)} at ${domain(quoted)}", vars) == "\"a@b\" at example.org");
+  CHECK(expand("${domain(bare)}", vars) == "error: domain(): \"postmaster\" has no \"@\"");
+  CHECK(expand("${local_part(bare)}", vars) == "error: local_part(): \"postmaster\" has no \"@\"");
+  CHECK(expand("NOOP ${repeat('x', '5')}.", vars) == "NOOP xxxxx.");
+  CHECK(expand("${repeat('ab', n)}|${repeat(rcpt, '0')}|${repeat('', '7')}", vars) == "ababab||");
+  CHECK(expand("${repeat('x', '99995')}").size() == 99995);
+  CHECK(expand("${repeat('x', n)}", {{"n", "-1"}}) == "error: repeat(): the count \"-1\" is not 1 to 8 decimal digits");
+  // The output is bounded whatever the file says: 16 MiB.
+  CHECK(expand("${repeat('xx', big)}", vars) ==
+        "error: repeat(): 2 octets 9999999 times would make the text longer than 16 MiB");
+  CHECK(expand("${repeat('x', '16777216')}").size() == 16777216);
+  CHECK(expand("y${repeat('x', '16777216')}") ==
+        "error: repeat(): 1 octets 16777216 times would make the text longer than 16 MiB");
 }
 
 TEST_CASE("template: what parse_template refuses") {
@@ -73,6 +98,15 @@ TEST_CASE("template: what parse_template refuses") {
   CHECK(parse_error("${base64(a b)}") == "11: expected ',' or ')' in the arguments of base64()");
   CHECK(parse_error("${hex('abc')}") == "2: hex('abc') is not pairs of hex digits");
   CHECK(parse_error("${hex('a b')}") == "2: hex('a b') is not pairs of hex digits");
+  CHECK(parse_error("${domain('postmaster')}") == "2: domain('postmaster') has no \"@\"");
+  CHECK(parse_error("${local_part('')}") == "2: local_part('') has no \"@\"");
+  CHECK(parse_error("${repeat('x')}") == "2: repeat() takes 2 arguments, not 1");
+  CHECK(parse_error("${repeat('x', '1e3')}") == "2: repeat(): the count \"1e3\" is not 1 to 8 decimal digits");
+  CHECK(parse_error("${repeat('x', '123456789')}") ==
+        "2: repeat(): the count \"123456789\" is not 1 to 8 decimal digits");
+  CHECK(parse_error("${repeat('abc', '9000000')}") ==
+        "2: repeat(): 3 octets 9000000 times would make the text longer than 16 MiB");
+  CHECK(parse_error("${repeat(x, '9000000')}${domain(rcpt)}") == "ok");  // known when played
 }
 
 TEST_CASE("template: the variables a text reads") {

@@ -131,6 +131,30 @@ TEST_CASE("client: the connection closing or going silent names the step it left
     s.failed("connection reset by peer");
     CHECK(s.result().message == "the connection failed at steps/2: connection reset by peer");
   }
+  SUBCASE("a reset where a reply is due") {
+    ss::client_session s(scen, fixed_settings());
+    s.received("220 mx.example ESMTP\r\n");
+    s.sent();
+    s.peer_reset("Connection reset by peer");
+    CHECK(s.result().message == "the connection failed at steps/2: Connection reset by peer");
+  }
+}
+
+TEST_CASE("client: a reset where the server's close is due is that close") {
+  // A server that closes after 221 with the client's pipelined NOOP unread resets the connection.
+  const auto scen = scenario_of(R"json({"version": 1, "name": "t", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"pipeline": ["QUIT", "NOOP"]}, {"S": "221 bye"},
+    {"one_of": [[{"close": "S"}], [{"S": "250 ok"}]]}]})json");
+  ss::client_session s(scen, fixed_settings());
+  s.received("220 mx.example ESMTP\r\n");
+  s.sent();
+  s.received("221 bye\r\n");
+  REQUIRE(s.next().what == ss::action::read);
+  s.peer_reset("Connection reset by peer");
+  CHECK(s.result().passed());
+  CHECK(s.next().what == ss::action::done);
+  REQUIRE(!s.transcript().empty());
+  CHECK(s.transcript().back().note == "the server reset the connection (Connection reset by peer)");
 }
 
 TEST_CASE("client: deadlines are per step; the wait is the step's, the scenario's, or --timeout") {

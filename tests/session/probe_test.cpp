@@ -143,6 +143,44 @@ TEST_CASE("probe: needs the server does not offer end the session, not applicabl
   CHECK(client.unmet_needs() == std::vector<std::string>{"CHUNKING", "AUTH PLAIN"});
 }
 
+TEST_CASE("probe: needs wait for the EHLO inside TLS, but STARTTLS itself does not") {
+  // AUTH offered only after STARTTLS (a submission server) meets the need
+  // inside TLS; a server that does not offer STARTTLS is told at once, before
+  // a STARTTLS it never offered is sent.
+  constexpr std::string_view text = R"json({
+    "version": 1, "name": "needs-tls",
+    "steps": [{"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"},
+              {"S": ["250-mx.example", "250 PIPELINING"]},
+              {"C": "STARTTLS"}, {"S": "220 go ahead"}, {"tls": "start"},
+              {"C": "EHLO client.example"}, {"S": ["250-mx.example", "250 AUTH PLAIN"]},
+              {"C": "QUIT"}, {"S": "221 bye"}]
+  })json";
+  sc::scenario s = scenario_of(text);
+  s.probe.emplace();
+  s.probe->rules = {"4954"};
+  SUBCASE("AUTH PLAIN offered inside TLS only") {
+    s.probe->needs = {"AUTH PLAIN"};
+    ss::client_session client(s, ehlo::test::fixed_settings());
+    ss::server_session server(s, ehlo::test::fixed_settings());
+    ehlo::test::drive_pair(client, server, {});
+    CHECK(client.result().passed());
+    CHECK_FALSE(client.mark());
+    CHECK(client.unmet_needs().empty());
+  }
+  SUBCASE("STARTTLS not offered: stopped at the first EHLO reply") {
+    s.probe->needs = {"STARTTLS", "AUTH PLAIN"};
+    ss::client_session client(s, ehlo::test::fixed_settings());
+    ss::server_session server(s, ehlo::test::fixed_settings());
+    ehlo::test::drive_pair(client, server, {});
+    REQUIRE(client.mark());
+    CHECK(client.mark()->mark.is == sc::verdict_kind::not_applicable);
+    CHECK(client.mark()->mark.why == "the server does not offer STARTTLS, AUTH PLAIN");
+    CHECK(client.mark()->pointer == "steps/3");
+    const auto t = client.transcript();
+    CHECK(ehlo::test::texts({t.begin(), t.end()}).back() == "S: 250 PIPELINING");
+  }
+}
+
 TEST_CASE("probe: once ENHANCEDSTATUSCODES is offered, a 2xx/4xx/5xx reply without one is a finding") {
   const sc::scenario s = scenario_of(R"json({
     "version": 1, "name": "enhanced",

@@ -474,6 +474,33 @@ TEST_CASE("server: optional commands, alternatives and the client's close") {
   }
 }
 
+TEST_CASE("server: a client that resets the connection while a reply is sent closed it, where its close is due") {
+  // A client that refuses a 100 kB reply line closes with the rest of it unread: the server's write fails.
+  const auto scen = scenario_of(R"json({"version": 1, "name": "r", "steps": [
+    {"S": "220 mx.example ESMTP"}, {"C": "EHLO client.example"},
+    {"S": "250 ${repeat('x', '102400')}"},
+    {"one_of": [[{"C": "MAIL FROM:<a@b>"}], [{"close": "C"}]]}]})json");
+  ss::server_session s(scen, fixed_settings());
+  REQUIRE(s.next().what == kind::send);
+  s.sent();
+  s.received("EHLO client.example\r\n");
+  REQUIRE(s.next().what == kind::send);
+  s.reset_while_sending("cannot send: Connection reset by peer");
+  CHECK(s.result().passed());
+  CHECK(s.next().what == kind::done);
+  REQUIRE(!s.transcript().empty());
+  CHECK(s.transcript().back().note == "the client reset the connection (cannot send: Connection reset by peer)");
+
+  SUBCASE("where a reply of the server's own comes next, a failure") {
+    const auto next_sent = scenario_of(R"json({"version": 1, "name": "r", "steps": [
+      {"S": "220 mx.example ESMTP"}, {"S": "250 more"}, {"close": "C"}]})json");
+    ss::server_session t(next_sent, fixed_settings());
+    REQUIRE(t.next().what == kind::send);
+    t.reset_while_sending("cannot send: Broken pipe");
+    CHECK(t.result().message == "the connection failed at steps/1: cannot send: Broken pipe");
+  }
+}
+
 TEST_CASE("server: data lines written as C steps are compared exactly, and kept as a message") {
   const auto scen = scenario_of(R"json({"version": 1, "name": "d", "steps": [
     {"S": "220 mx.example ESMTP"}, {"C": "DATA"}, {"S": "354 go"},
