@@ -61,6 +61,8 @@ scenario that `ehlo run` replays: DIR/findings/NNN-ORACLE-RULE.json.
   --ignore-rule ID       a rule (`ehlo rules`) whose violations the peer is known for: not
                          a finding (again for more); 3207-4.1, a certificate a verifying
                          client would refuse, is ignored always
+  --stop-on ORACLE       end the campaign once a finding of ORACLE (crash, hang, protocol,
+                         conformance, memory) is written (again for more)
   --report json:PATH     the JSON report there too (it is always in DIR/report.json)
   --quiet                no status line
  shared with ehlo run:
@@ -153,6 +155,10 @@ int fuzz_command(const std::vector<std::string_view>& args) {
     } else if (a == "--ignore-rule") {
       if (!value() || v.empty()) return usage_error("--ignore-rule needs a rule id (ehlo rules)");
       opt.ignore_rules.emplace_back(v);
+    } else if (a == "--stop-on") {
+      if (!value() || (v != "crash" && v != "hang" && v != "protocol" && v != "conformance" && v != "memory"))
+        return usage_error("--stop-on needs an oracle: crash, hang, protocol, conformance or memory");
+      opt.stop_on.emplace_back(v);
     } else if (a == "--tag" || a == "--skip-tag") {
       if (!value()) return usage_error(std::string(a) + " needs a tag");
       (a == "--tag" ? tags : skip_tags).emplace_back(v);
@@ -169,11 +175,14 @@ int fuzz_command(const std::vector<std::string_view>& args) {
     }
   }
   if (!target && !listen) return usage_error("give --target HOST:PORT or --listen HOST:PORT");
-  if (listen && opt.run.client_cmd.empty()) return usage_error("--listen needs --client-cmd: the client run for each case");
+  if (listen && opt.run.client_cmd.empty())
+    return usage_error("--listen needs --client-cmd: the client run for each case");
   if (!opt.run.client_cmd.empty() && !listen) return usage_error("--client-cmd goes with --listen");
   if (!opt.exec.empty() && !target) return usage_error("--exec goes with --target");
-  if (target && opt.run.peer.port == 0 && opt.exec.empty()) return usage_error("--target needs a port (0 only with --exec)");
-  if (!shared.transcript_dir.empty()) return usage_error("--transcript: a campaign writes its findings as scenarios, in DIR/findings");
+  if (target && opt.run.peer.port == 0 && opt.exec.empty())
+    return usage_error("--target needs a port (0 only with --exec)");
+  if (!shared.transcript_dir.empty())
+    return usage_error("--transcript: a campaign writes its findings as scenarios, in DIR/findings");
   if (paths.empty()) return usage_error("name the seed scenarios (files or folders)");
   // --timeout is the wait for a reply, the hang deadline; the steps that may
   // go without a reply keep their own shorter waits.

@@ -1,7 +1,8 @@
 #include "report/fuzz_report.hpp"
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include <cstdio>
 
 namespace ehlo::report {
 
@@ -22,9 +23,10 @@ double per_second(const fuzz_progress& p) {
 
 std::string fuzz_status_line(const fuzz_progress& p) {
   char buf[256];
-  std::snprintf(buf, sizeof buf, "execs %llu (%.0f/s)  corpus %zu  states %zu  transitions %zu  findings %zu  restarts %zu  %s",
-                static_cast<unsigned long long>(p.execs), per_second(p), p.corpus, p.states, p.transitions,
-                p.findings, p.restarts, clock_time(p.elapsed).c_str());
+  std::snprintf(buf, sizeof buf,
+                "execs %llu (%.0f/s)  corpus %zu  states %zu  transitions %zu  findings %zu  restarts %zu  %s",
+                static_cast<unsigned long long>(p.execs), per_second(p), p.corpus, p.states, p.transitions, p.findings,
+                p.restarts, clock_time(p.elapsed).c_str());
   std::string out = buf;
   if (!p.doing.empty()) out += "  (" + p.doing + ")";
   return out;
@@ -45,6 +47,7 @@ std::string fuzz_summary_text(const fuzz_summary& s) {
                 clock_time(p.elapsed).c_str(), per_second(p), s.seeds, p.corpus, p.states, p.transitions,
                 s.findings.size());
   std::string out = buf;
+  if (s.first_case > 1) out += "; resumed at case " + std::to_string(s.first_case);
   if (p.restarts > 0) out += "; the server restarted " + std::to_string(p.restarts) + " times";
   if (s.flaky > 0) out += "; " + std::to_string(s.flaky) + " did not show again alone";
   if (!s.stopped.empty()) out += " (stopped: " + s.stopped + ")";
@@ -64,6 +67,7 @@ std::string fuzz_json_report(const fuzz_summary& s) {
   if (!s.exec.empty()) doc["exec"] = s.exec;
   doc["dir"] = s.dir;
   doc["seed"] = s.seed;
+  doc["first_case"] = s.first_case;
   doc["cases"] = p.cases;
   doc["executions"] = p.execs;
   doc["elapsed_ms"] = p.elapsed.count();

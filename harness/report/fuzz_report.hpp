@@ -14,8 +14,8 @@ namespace ehlo::report {
 
 /// Where a campaign stands.
 struct fuzz_progress {
-  std::uint64_t cases = 0;   ///< cases played (seeds and mutants)
-  std::uint64_t execs = 0;   ///< executions, those that confirm and minimize findings too
+  std::uint64_t cases = 0;  ///< cases played (seeds and mutants)
+  std::uint64_t execs = 0;  ///< executions, those that confirm and minimize findings too
   std::size_t corpus = 0;
   std::size_t states = 0;
   std::size_t transitions = 0;
@@ -27,7 +27,7 @@ struct fuzz_progress {
 
 struct fuzz_finding_entry {
   std::string oracle, rule, state, detail, at;
-  std::string file;              ///< the finding's scenario
+  std::string file;  ///< the finding's scenario
   std::uint64_t case_number = 0;
   std::size_t steps_before = 0;  ///< of the case that found it
   std::size_t steps = 0;         ///< of the scenario written
@@ -36,16 +36,19 @@ struct fuzz_finding_entry {
 
 struct fuzz_summary {
   std::string ehlo_version;
-  std::string peer;      ///< "server 127.0.0.1:2525", "client swaks (listening on 127.0.0.1:0)"
-  std::string exec;      ///< --exec
+  std::string peer;  ///< "server 127.0.0.1:2525", "client swaks (listening on 127.0.0.1:0)"
+  std::string exec;  ///< --exec
   std::string dir;
   std::uint64_t seed = 0;
+  /// The number of this run's first case: 1, or where a campaign resumed
+  /// (--dir of an earlier run: its findings are in DIR/findings, not here).
+  std::uint64_t first_case = 1;
   fuzz_progress at_end;
   std::size_t seeds = 0;
   std::size_t discarded = 0;  ///< mutants that would not load, given up
   std::size_t flaky = 0;      ///< findings a case showed that did not show again when it was played alone
   std::size_t findings_dropped = 0;
-  std::string stopped;        ///< "--max-execs", "--max-time", "interrupted", "the server refuses connections"
+  std::string stopped;  ///< "--max-execs", "--max-time", "interrupted", "the server refuses connections"
   std::vector<fuzz_finding_entry> findings;
   std::string state_machine;  ///< DIR/states.dot, and .svg when Graphviz made one
 };

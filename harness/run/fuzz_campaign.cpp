@@ -178,8 +178,8 @@ class driver {
   /// Plays one case. `confirming`: with the whole reply wait (a hang's
   /// confirmation); `crash_grace`: the server's exit is waited for a moment
   /// after the conversation (a crash's confirmation).
-  asio::awaitable<outcome> execute(const scenario::scenario& played, std::uint64_t fault_seed,
-                                   bool confirming = false, bool crash_grace = false);
+  asio::awaitable<outcome> execute(const scenario::scenario& played, std::uint64_t fault_seed, bool confirming = false,
+                                   bool crash_grace = false);
   asio::awaitable<void> await_exit(std::chrono::milliseconds limit);
   std::chrono::milliseconds explore_wait() const { return std::min(opt_.explore_wait, opt_.reply_wait); }
   asio::awaitable<cp::execution::liveness> liveness();
@@ -206,13 +206,22 @@ class driver {
     wake();
   }
   void wake() { gate_.expires_at(clock::time_point::max()); }
+  /// --stop-on: a finding of `oracle` was written.
+  void stop_if_wanted(const std::string& oracle) {
+    if (std::find(opt_.stop_on.begin(), opt_.stop_on.end(), oracle) != opt_.stop_on.end()) {
+      // Nothing more is confirmed or minimized: what is under way ends with
+      // what it has, as when --max-time has run out.
+      stopped_early_ = true;
+      stop("--stop-on " + oracle);
+    }
+  }
   std::chrono::milliseconds elapsed() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started_);
   }
   /// Past --max-time; with `grace`, past the time findings still being
   /// minimized get beyond it: a tenth of it, from 5 s to a minute.
   bool out_of_time(bool grace) const {
-    if (interrupted_) return true;
+    if (interrupted_ || stopped_early_) return true;
     if (!opt_.max_time) return false;
     const auto extra = std::clamp<std::chrono::milliseconds>(*opt_.max_time / 10, 5s, 60s);
     return elapsed() > *opt_.max_time + (grace ? extra : 0ms);
@@ -260,7 +269,8 @@ class driver {
   std::uint64_t cases_ = 0, execs_ = 0, started_cases_ = 0;
   std::map<std::uint64_t, std::pair<planned, outcome>> waiting_;  ///< results ahead of the next to commit
   std::size_t in_flight_ = 0, workers_ = 0;
-  bool exclusive_wanted_ = false, in_exclusive_ = false, stopping_ = false, interrupted_ = false;
+  bool exclusive_wanted_ = false, in_exclusive_ = false, stopping_ = false, interrupted_ = false,
+       stopped_early_ = false;
   std::size_t consecutive_unplayed_ = 0;
   /// Findings to confirm and minimize: crashes and hangs with the campaign
   /// exclusive (a crash stops the server for every case), the others beside
@@ -269,7 +279,7 @@ class driver {
   bool minimizer_running_ = false, running_ = true;
   std::set<std::string> seen_, pending_;
   std::map<std::string, std::size_t> swept_;  ///< resumed sweep progress, by origin
-  std::set<std::string> swept_keys_;           ///< the sweep slots planned, over every entry
+  std::set<std::string> swept_keys_;          ///< the sweep slots planned, over every entry
   std::vector<report::fuzz_finding_entry> findings_;
   std::size_t findings_dropped_ = 0, discarded_ = 0, flaky_ = 0, restarts_ = 0, serial_ = 0;
   std::string stopped_, doing_;
@@ -346,7 +356,8 @@ void driver::resume() {
   std::ifstream states(opt_.dir / "states.txt");
   std::stringstream text;
   text << states.rdbuf();
-  if (!text.str().empty() && !model_.restore(text.str())) note("states.txt could not be read: the state machine starts over");
+  if (!text.str().empty() && !model_.restore(text.str()))
+    note("states.txt could not be read: the state machine starts over");
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(opt_.dir / "corpus", ec))
@@ -359,8 +370,11 @@ void driver::resume() {
       continue;
     }
     // As an entry of an early case: evicted before seeds are, not swept again.
-    corpus_.add({std::make_shared<const scenario::scenario>(std::move(loaded.sc)), "corpus/" + f.filename().string(), 1,
-                 {}, 0});
+    corpus_.add({std::make_shared<const scenario::scenario>(std::move(loaded.sc)),
+                 "corpus/" + f.filename().string(),
+                 1,
+                 {},
+                 0});
   }
   first_case_ = next_commit_ = next_case_;
 }
@@ -387,7 +401,8 @@ asio::awaitable<bool> driver::start_server(std::string& why) {
   while (clock::now() < until) {
     if (const auto st = server_->status()) {
       std::uint64_t at = 0;
-      why = "it " + cp::exit_rule(*st) + " before it accepted a connection; its output: " + server_->output_from(at, 2000);
+      why = "it " + cp::exit_rule(*st) +
+            " before it accepted a connection; its output: " + server_->output_from(at, 2000);
       co_return false;
     }
     auto r = co_await net::connection::connect(ex, target_.host, target_.port, net::after(500ms));
@@ -487,7 +502,6 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
     o.e.not_played = "the server under test is down";
     co_return o;
   }
-  const auto debug_start = clock::now();
   cp::execution& e = o.e;
   e.plays = plays_;
   session::settings s = opt_.run.session;
@@ -516,8 +530,8 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
   if (plays_ == side::client) {
     e.not_played = co_await play_against(target_, *ses, connect_wait, d);
   } else {
-    const client_cmd_run cr = co_await play_client_cmd(opt_.run.peer, opt_.run.client_cmd, "", *ses, connect_wait,
-                                                       opt_.run.client_limit, d);
+    const client_cmd_run cr =
+        co_await play_client_cmd(opt_.run.peer, opt_.run.client_cmd, "", *ses, connect_wait, opt_.run.client_limit, d);
     if (cr.reached != client_cmd_run::stage::played) e.not_played = cr.why;
     e.exit_status = cr.exit;
     e.output = cr.output;
@@ -547,8 +561,8 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
       e.nudge = cp::execution::nudge_result::silent;
       break;
   }
-  const bool odd = !e.not_played.empty() || ev.broken || ev.expired || ev.timed_out ||
-                   (ev.peer_closed && !e.verdict.passed());
+  const bool odd =
+      !e.not_played.empty() || ev.broken || ev.expired || ev.timed_out || (ev.peer_closed && !e.verdict.passed());
   // A server that reset the connection, or closed it midway, may be on its
   // way out: its exit comes a moment after.
   if (server_ && (ev.broken || (ev.peer_closed && !e.verdict.passed()))) co_await await_exit(300ms);
@@ -567,7 +581,6 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
     }
   }
   o.trace = cp::trace_of(e.transcript, &o.made, cp::unaligned_from(sc));
-  if (std::getenv("EHLO_FUZZ_DEBUG")) std::fprintf(stderr, "DEBUG %lld ms: steps %zu exit %d: %s | %s\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - debug_start).count()), sc.steps.size(), e.exit_status.value_or(-1), e.verdict.message.c_str(), e.not_played.c_str());
   o.findings = cp::judge(e, sc, oracles_);
   co_return o;
 }
@@ -621,7 +634,7 @@ asio::awaitable<void> driver::maybe_exclusive() {
 }
 
 asio::awaitable<void> driver::minimizer() {
-  while (!quiet_.empty() && !interrupted_) {
+  while (!quiet_.empty() && !interrupted_ && !stopped_early_) {
     candidate c = std::move(quiet_.front());
     quiet_.pop_front();
     pending_.erase(key_of(c.finding, c.state));
@@ -655,6 +668,15 @@ asio::awaitable<void> driver::worker() {
       stop(interrupted_ ? "interrupted" : "--max-time");
       break;
     }
+    // A server that died stops every case until it is restarted: the
+    // campaign turns exclusive now, not when the case that saw it is
+    // committed (cases that end at once would otherwise spin through
+    // numbers while an earlier one is still in flight).
+    if (server_ && (server_dead_ || server_->status())) {
+      server_dead_ = exclusive_wanted_ = true;
+      co_await maybe_exclusive();
+      continue;
+    }
     const std::uint64_t k = next_case_++;
     ++started_cases_;
     planned p = plan_case(k);
@@ -664,6 +686,7 @@ asio::awaitable<void> driver::worker() {
       o = co_await execute(*p.sc, cp::case_seed(opt_.seed, k));
       --in_flight_;
       ++execs_;
+      if (o.server_died) server_dead_ = exclusive_wanted_ = true;
     }
     waiting_.emplace(k, std::make_pair(std::move(p), std::move(o)));
     for (auto it = waiting_.begin(); it != waiting_.end() && it->first == next_commit_; it = waiting_.erase(it)) {
@@ -675,7 +698,7 @@ asio::awaitable<void> driver::worker() {
   // The last worker out: the findings still waiting are confirmed and
   // minimized (unless interrupted), then the campaign ends.
   if (--workers_ == 0) {
-    if (!interrupted_ && (!urgent_.empty() || server_dead_)) {
+    if (!interrupted_ && !stopped_early_ && (!urgent_.empty() || server_dead_)) {
       exclusive_wanted_ = true;
       while (in_flight_ > 0 || in_exclusive_) co_await wait_at_gate();
       co_await maybe_exclusive();
@@ -703,10 +726,11 @@ asio::awaitable<void> driver::ticker() {
       if (!memory_reported)
         if (const auto f = cp::memory_finding(rss_, opt_.max_rss_kb)) {
           memory_reported = true;
-          report::fuzz_finding_entry entry{std::string(cp::to_string(f->oracle)), f->rule, {}, f->detail, {}, {}, cases_,
-                                           0, 0, 0};
+          report::fuzz_finding_entry entry{
+              std::string(cp::to_string(f->oracle)), f->rule, {}, f->detail, {}, {}, cases_, 0, 0, 0};
           findings_.push_back(entry);
           if (opt_.on_finding) opt_.on_finding(entry);
+          stop_if_wanted(entry.oracle);
         }
     }
     timer.expires_after(250ms);
@@ -738,8 +762,8 @@ asio::awaitable<bool> driver::reproduces(const scenario::scenario& sc, const can
   if (!background && server_ && (server_dead_ || server_->status())) co_await restart("died");
   if (background) ++in_flight_;
   const bool crash = c.finding.oracle == cp::oracle::crash && c.finding.rule != "refused";
-  const outcome o = co_await execute(sc, cp::case_seed(opt_.seed, c.case_number),
-                                     c.finding.oracle == cp::oracle::hang, crash && !background);
+  const outcome o = co_await execute(sc, cp::case_seed(opt_.seed, c.case_number), c.finding.oracle == cp::oracle::hang,
+                                     crash && !background);
   if (background) --in_flight_;
   if (o.server_died) {
     server_dead_ = true;
@@ -775,7 +799,8 @@ asio::awaitable<void> driver::confirm_and_minimize(candidate c, bool background)
     if (!c.finding.at.empty()) {
       auto cut = cp::up_to(best, c.finding.at);
       bool shorter = false;
-      if (cut && cut->steps.size() < best.steps.size()) shorter = co_await reproduces(*cut, c, tests, shown, background);
+      if (cut && cut->steps.size() < best.steps.size())
+        shorter = co_await reproduces(*cut, c, tests, shown, background);
       if (shorter) {
         best = std::move(*cut);
         state = shown;
@@ -835,9 +860,9 @@ void driver::write_finding(const candidate& c, const scenario::scenario& best, s
   o.state = c.state;
   o.steps_before = c.sc->steps.size();
   o.serial = ++serial_;
-  o.replay = plays_ == side::client ? "ehlo run --target " + to_string(target_) + " THIS-FILE"
-                                    : "ehlo run --listen " + to_string(opt_.run.peer) +
-                                          " THIS-FILE, and the client against it";
+  o.replay = plays_ == side::client
+                 ? "ehlo run --target " + to_string(target_) + " THIS-FILE"
+                 : "ehlo run --listen " + to_string(opt_.run.peer) + " THIS-FILE, and the client against it";
   scenario::scenario patient = best;
   patient.timeout = opt_.reply_wait;
   const auto sc = cp::finding_scenario(patient, c.finding, o);
@@ -862,6 +887,7 @@ void driver::write_finding(const candidate& c, const scenario::scenario& best, s
   findings_.push_back(entry);
   if (opt_.on_finding) opt_.on_finding(entry);
   save_campaign();
+  stop_if_wanted(entry.oracle);
 }
 
 report::fuzz_summary driver::run(std::string& fatal) {
@@ -874,13 +900,15 @@ report::fuzz_summary driver::run(std::string& fatal) {
   resume();
   if (!prepare_seeds(fatal)) return summary;
   summary.seeds = seeds_.size();
+  summary.first_case = first_case_;
   if (!make_tls_contexts(opt_.run, plays_ == side::client, plays_ == side::server, client_tls_, server_tls_, fatal))
     return summary;
 
   target_ = opt_.run.peer;
   if (plays_ == side::client && !opt_.exec.empty() && target_.port == 0) target_.port = free_port();
-  summary.peer = plays_ == side::client ? "server " + to_string(target_)
-                                        : "client " + opt_.run.client_cmd + " (listening on " + to_string(opt_.run.peer) + ")";
+  summary.peer = plays_ == side::client
+                     ? "server " + to_string(target_)
+                     : "client " + opt_.run.client_cmd + " (listening on " + to_string(opt_.run.peer) + ")";
   if (!opt_.exec.empty()) exec_command_ = fill_command(opt_.exec, target_.host, target_.port, "");
 
   // The server first (--exec), and a peer that can be reached at all.
@@ -914,7 +942,8 @@ report::fuzz_summary driver::run(std::string& fatal) {
     stop("interrupted");
   });
   started_ = clock::now();
-  const std::size_t jobs = plays_ == side::server && opt_.run.peer.port != 0 ? 1 : std::max<std::size_t>(1, opt_.run.jobs);
+  const std::size_t jobs =
+      plays_ == side::server && opt_.run.peer.port != 0 ? 1 : std::max<std::size_t>(1, opt_.run.jobs);
   workers_ = jobs;
   for (std::size_t i = 0; i < jobs; ++i) asio::co_spawn(io_, worker(), asio::detached);
   asio::co_spawn(io_, ticker(), asio::detached);
@@ -927,7 +956,8 @@ report::fuzz_summary driver::run(std::string& fatal) {
   summary.state_machine = dot.string();
   if (on_path("dot")) {
     const fs::path svg = opt_.dir / "states.svg";
-    const std::string cmd = "dot -Tsvg -o " + shell_quoted(svg.string()) + " " + shell_quoted(dot.string()) + " 2>/dev/null";
+    const std::string cmd =
+        "dot -Tsvg -o " + shell_quoted(svg.string()) + " " + shell_quoted(dot.string()) + " 2>/dev/null";
     if (std::system(cmd.c_str()) == 0) summary.state_machine += ", " + svg.string();
   }
   summary.at_end = progress();

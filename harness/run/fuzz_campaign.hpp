@@ -63,11 +63,14 @@ struct fuzz_options {
   campaign::mutator_settings mutation;
   campaign::state_model::limits states;
   std::size_t max_corpus = 2000;
-  std::size_t max_findings = 256;       ///< then new ones are counted, not kept
-  std::size_t minimize_tests = 300;     ///< executions to confirm and minimize one finding
-  std::size_t max_rss_kb = 0;           ///< --max-rss: the memory oracle's bound (0: growth)
+  std::size_t max_findings = 256;         ///< then new ones are counted, not kept
+  std::size_t minimize_tests = 300;       ///< executions to confirm and minimize one finding
+  std::size_t max_rss_kb = 0;             ///< --max-rss: the memory oracle's bound (0: growth)
   std::vector<std::string> ignore_rules;  ///< --ignore-rule: a peer's known quirks, not findings
-  std::chrono::milliseconds linger{20};  ///< after a case, how long its close waits for the peer's
+  /// --stop-on: the campaign ends once a finding of one of these oracles
+  /// ("crash", "hang", "protocol", "conformance", "memory") is written.
+  std::vector<std::string> stop_on;
+  std::chrono::milliseconds linger{20};          ///< after a case, how long its close waits for the peer's
   std::chrono::milliseconds case_limit{30'000};  ///< the watchdog over one case, unless --session-timeout
   std::chrono::milliseconds exec_start{15'000};  ///< for --exec's server to accept connections
   std::string ehlo_version;

@@ -15,12 +15,14 @@ connection (SO_LINGER 0) and ends the whole process with its own status, the
 way a server that dereferences a null pointer goes; a hang stops answering the
 connection, which stays open:
 
-  auth      after a successful AUTH, a second AUTH             crash, exit 21
-            (a correct server answers 503)
+  auth      after a successful AUTH, an AUTH not all in upper   crash, exit 21
+            case (`auth PLAIN`, `AUTH plain`: as if its mechanism
+            lookup were case-sensitive and unchecked; 503 is due)
   bdat      inside a transaction, BDAT 0 without LAST           hang
             (RFC 3030 allows the empty chunk; the correct answer is 250)
-  rset      after RSET, DATA with no MAIL since                 crash, exit 23
-            (503 is due)
+  rset      after RSET, MAIL FROM with any parameter            crash, exit 23
+            (as if the reset freed the parameters' table; 250 or a
+            refusal of the parameter is due)
   length    RCPT TO whose local part is exactly 64 octets,      crash, exit 24
             the limit (an off-by-one: 65 and more are refused)
   starttls  inside TLS, STARTTLS again                          crash, exit 25
@@ -154,6 +156,7 @@ class Session:
                 self.reply("500 5.5.2 Error: line too long")
                 continue
             text = line.decode("utf-8", "replace")
+            self.line = text
             verb, _, arg = text.partition(" ")
             verb = verb.upper()
             handler = getattr(self, "cmd_" + verb, None) if verb.isalpha() else None
@@ -195,7 +198,10 @@ class Session:
         inner, params = self.path(arg, "FROM:")
         if inner is None:
             return self.reply("501 5.5.4 Syntax: MAIL FROM:<address>")
-        for p in params.split():
+        words = params.split()
+        if words and self.after_rset and self.planted("rset"):
+            self.crash("rset", "MAIL FROM with a parameter after RSET")
+        for p in words:
             key, _, value = p.partition("=")
             if key.upper() == "SIZE" and (not value.isdigit() or len(value) > 12 or int(value) > MAX_SIZE):
                 return self.reply("552 5.3.4 Error: message size exceeds fixed limit")
@@ -220,8 +226,6 @@ class Session:
         self.reply("250 2.1.5 Ok")
 
     def cmd_DATA(self, arg):
-        if self.mail is None and self.after_rset and self.planted("rset"):
-            self.crash("rset", "DATA after RSET with no MAIL since")
         if self.mail is None:
             return self.reply("503 5.5.1 Error: need MAIL command")
         if self.rcpts == 0:
@@ -300,8 +304,8 @@ class Session:
         return self.c.readline().decode("utf-8", "replace")
 
     def cmd_AUTH(self, arg):
-        if self.authenticated and self.planted("auth"):
-            self.crash("auth", "AUTH after a successful AUTH")
+        if self.authenticated and self.planted("auth") and self.line.split(" ")[:2] != self.line.upper().split(" ")[:2]:
+            self.crash("auth", "AUTH not in upper case after a successful AUTH")
         if self.authenticated:
             return self.reply("503 5.5.1 Error: already authenticated")
         if self.mail is not None:
