@@ -1,6 +1,8 @@
 #include "campaign/case_form.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "scenario/input_files.hpp"
 #include "scenario/scenario_keys.hpp"
@@ -15,6 +17,27 @@ namespace {
 using scenario::side;
 
 constexpr std::size_t max_attachment = std::size_t{1} << 20;
+
+/// A step the peer of `plays` takes: its replies (a client plays), its commands (a server plays).
+bool peer_step(const scenario::step& s, side plays) {
+  const bool server = plays == side::client;  // the peer is the server
+  if (std::holds_alternative<scenario::reply_step>(s.what)) return server;
+  if (const auto* c = std::get_if<scenario::close_step>(&s.what)) return c->by_server == server;
+  if (const auto* q = std::get_if<scenario::silent_step>(&s.what)) return q->by_server == server;
+  if (std::holds_alternative<scenario::tls_step>(s.what) || std::holds_alternative<scenario::pause_step>(s.what) ||
+      std::holds_alternative<scenario::one_of_step>(s.what))
+    return false;
+  return !server;  // command, message, bdat, pipeline
+}
+
+/// The gate of a probe's question: the last of the peer's steps before it; nullopt when none.
+std::optional<std::size_t> gate_of(const scenario::scenario& sc, side plays) {
+  const std::size_t q = question_at(sc, plays);
+  if (q >= sc.steps.size()) return std::nullopt;
+  for (std::size_t i = q; i-- > 0;)
+    if (peer_step(sc.steps[i], plays)) return i;
+  return std::nullopt;
+}
 
 void relax_reply(scenario::step& s) {
   auto& r = std::get<scenario::reply_step>(s.what);
@@ -92,12 +115,43 @@ scenario::step any_command() {
   return s;
 }
 
+std::size_t question_at(const scenario::scenario& sc, side plays) {
+  if (!sc.probe) return sc.steps.size();
+  for (std::size_t i = 0; i < sc.steps.size(); ++i) {
+    const scenario::step& s = sc.steps[i];
+    if (std::holds_alternative<scenario::one_of_step>(s.what)) return i;
+    if (const auto* c = std::get_if<scenario::command_step>(&s.what); c && c->raw && plays == side::client) return i;
+    if (const auto* r = std::get_if<scenario::reply_step>(&s.what); r && r->raw && plays == side::server) return i;
+  }
+  return sc.steps.size();
+}
+
+std::size_t guarded_from(const scenario::scenario& sc, side plays) {
+  const auto gate = gate_of(sc, plays);
+  return gate ? *gate : question_at(sc, plays);
+}
+
+bool gated(const scenario::scenario& sc, side plays) {
+  const auto gate = gate_of(sc, plays);
+  if (!gate) return true;
+  const scenario::step& s = sc.steps[*gate];
+  // campaign_form's relaxed reply is {"code": "xxx"}; no code given is the line's own.
+  if (const auto* r = std::get_if<scenario::reply_step>(&s.what))
+    return r->status || r->text || r->codes.size() != 1 || r->codes.front() != scenario::code_pattern{};
+  if (const auto* c = std::get_if<scenario::command_step>(&s.what))
+    return c->raw || c->match != scenario::command_match::any;
+  return true;  // a close or a silence: what the peer does is the expectation
+}
+
 std::optional<scenario::scenario> campaign_form(scenario::scenario sc, side plays, const std::filesystem::path& folder,
                                                 const form_settings& f, std::string& why) {
+  const auto gate = gate_of(sc, plays);
   for (std::size_t i = 0; i < sc.steps.size(); ++i) {
     scenario::step& s = sc.steps[i];
-    // A step that carries a probe's verdict is the probe's question: as written.
-    if (plays == side::client && std::holds_alternative<scenario::reply_step>(s.what) && !s.mark) {
+    // A step that carries a probe's verdict is the probe's question, and the
+    // gate before it what shows it is asked where the probe asks it: as written.
+    const bool as_written = s.mark || (gate && i == *gate);
+    if (plays == side::client && std::holds_alternative<scenario::reply_step>(s.what) && !as_written) {
       relax_reply(s);
       if (i > 0 && i + 1 < sc.steps.size() && std::holds_alternative<scenario::tls_step>(sc.steps[i + 1].what)) {
         scenario::code_pattern two;
@@ -105,7 +159,8 @@ std::optional<scenario::scenario> campaign_form(scenario::scenario sc, side play
         std::get<scenario::reply_step>(s.what).codes = {two};
       }
     }
-    if (plays == side::server && std::holds_alternative<scenario::command_step>(s.what) && !s.mark) relax_command(s);
+    if (plays == side::server && std::holds_alternative<scenario::command_step>(s.what) && !as_written)
+      relax_command(s);
     if (auto* m = std::get_if<scenario::message_step>(&s.what)) {
       for (auto& a : m->attachments) {
         if (a.file.empty()) continue;

@@ -36,19 +36,6 @@ bool sent_by(const step& s, side who) {
 
 side other(side s) { return s == side::client ? side::server : side::client; }
 
-/// The first step a mutation leaves as it is: a probe's question (its first
-/// one_of, or its first raw step of the role mutated).
-std::size_t guarded_from(const scenario::scenario& sc, side plays) {
-  if (!sc.probe) return sc.steps.size();
-  for (std::size_t i = 0; i < sc.steps.size(); ++i) {
-    const step& s = sc.steps[i];
-    if (std::holds_alternative<scenario::one_of_step>(s.what)) return i;
-    if (const auto* c = std::get_if<scenario::command_step>(&s.what); c && c->raw && plays == side::client) return i;
-    if (const auto* r = std::get_if<scenario::reply_step>(&s.what); r && r->raw && plays == side::server) return i;
-  }
-  return sc.steps.size();
-}
-
 std::string pointer(std::size_t i) { return "steps/" + std::to_string(i); }
 
 /// Positions of `text` (template text) outside ${...} and "$$", where a literal byte may go.
@@ -648,8 +635,8 @@ class work {
     const std::size_t at = boundary();
     step tls;
     tls.what = scenario::tls_step{};
-    insert(at, {command_step("STARTTLS"), starttls_reply(), std::move(tls), command_step("EHLO " + helo()),
-                any_reply()});
+    insert(at,
+           {command_step("STARTTLS"), starttls_reply(), std::move(tls), command_step("EHLO " + helo()), any_reply()});
     how.push_back("starttls " + pointer(at));
     return true;
   }

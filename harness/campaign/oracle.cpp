@@ -4,8 +4,9 @@
 #include <csignal>
 #include <cstring>
 
-#include "check/probe_verdict.hpp"
+#include "campaign/case_form.hpp"
 #include "campaign/state_model.hpp"
+#include "check/probe_verdict.hpp"
 #include "check/transcript_lint.hpp"
 #include "proto/conversation.hpp"
 #include "proto/rules.hpp"
@@ -193,8 +194,7 @@ void protocol(const execution& e, const scenario::scenario& played, const oracle
   }
   // Replies beyond every line's: answered all, and more came.
   if (e.plays == side::client && e.leftover > 0 && e.verdict.passed() && aligned &&
-      !ignored(s, proto::rules::command_replies.id) &&
-      replay(e.transcript).awaiting() == 0)
+      !ignored(s, proto::rules::command_replies.id) && replay(e.transcript).awaiting() == 0)
     add_once(out, {oracle::protocol,
                    std::string(proto::rules::command_replies.id),
                    std::to_string(e.leftover) +
@@ -207,6 +207,7 @@ void conformance(const execution& e, const scenario::scenario& played, std::vect
   if (!played.probe) return;
   const side judged = played.probe->checks;  // the probe judges the peer of the role that plays it
   if ((judged == side::server) != (e.plays == side::client)) return;
+  if (!gated(played, e.plays)) return;
   check::probe_run run;
   run.not_played = e.not_played;
   run.session = e.verdict;

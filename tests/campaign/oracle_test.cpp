@@ -170,6 +170,36 @@ TEST_CASE("oracle: conformance is the probe's verdict, judged as ehlo check judg
   CHECK(f[0].detail == "violates (must): t: took it (250 ok)");
   e.mark->mark.is = sc::verdict_kind::conforms;
   CHECK(cp::judge(e, probe).empty());
+  // The question asked where the probe does not ask it: its gate (the reply
+  // before it) lost its expectation, as a minimized case that dropped DATA and
+  // its 354 would. No verdict, however the mark reads.
+  auto ungated = probe;
+  sc::reply_step& gate = std::get<sc::reply_step>(ungated.steps[0].what);
+  gate.codes = {sc::code_pattern{}};
+  e.mark->mark.is = sc::verdict_kind::violates;
+  CHECK_FALSE(cp::gated(ungated, sc::side::client));
+  CHECK(cp::judge(e, ungated).empty());
+  CHECK(cp::gated(probe, sc::side::client));
+}
+
+TEST_CASE("campaign form: a probe's gate, the peer's step before its question, stays as written") {
+  const auto probe = scenario_of(R"({"version": 1, "name": "p",
+    "probe": {"title": "t", "category": "smuggling", "rules": ["5321-4.1.1.4"], "severity": "must", "checks": "server"},
+    "steps": [
+      {"S": "220 mx"},
+      {"C": "DATA"},
+      {"S": "354 go", "code": "354"},
+      {"C": "x\n.\n", "raw": true},
+      {"one_of": [[{"silent": "S", "for": "1s", "verdict": "conforms"}],
+                  [{"S": "250 ok", "verdict": {"is": "violates", "why": "took it"}}]]}]})");
+  std::string why;
+  const auto form = cp::campaign_form(probe, sc::side::client, ".", {}, why);
+  REQUIRE(form);
+  CHECK(cp::question_at(*form, sc::side::client) == 3);
+  CHECK(cp::guarded_from(*form, sc::side::client) == 2);
+  CHECK(std::get<sc::reply_step>(form->steps[0].what).codes == std::vector<sc::code_pattern>{sc::code_pattern{}});
+  CHECK(std::get<sc::reply_step>(form->steps[2].what).codes != std::vector<sc::code_pattern>{sc::code_pattern{}});
+  CHECK(cp::gated(*form, sc::side::client));
 }
 
 TEST_CASE("oracle: memory: past the limit given, or four times the first sample and 64 MiB") {
