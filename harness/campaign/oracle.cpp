@@ -102,7 +102,7 @@ void crash(const execution& e, std::vector<fuzz_finding>& out) {
     std::string detail = who + " printed a sanitizer report: " + report;
     if (e.exit_status)
       detail +=
-          "; it " + std::string(*e.exit_status >= 128 ? "was killed by " : "exited with ") + exit_rule(*e.exit_status);
+          "; it " + std::string(*e.exit_status >= 128 ? "was killed by " : "ended with ") + exit_rule(*e.exit_status);
     out.push_back({oracle::crash, report, detail, e.verdict.pointer});
     return;
   }
@@ -110,7 +110,7 @@ void crash(const execution& e, std::vector<fuzz_finding>& out) {
     // A client is expected to exit; only a signal is a crash there.
     if (e.plays == side::server && *e.exit_status < 128) return;
     out.push_back({oracle::crash, exit_rule(*e.exit_status),
-                   who + (*e.exit_status >= 128 ? " was killed by " : " exited with ") + exit_rule(*e.exit_status) +
+                   who + (*e.exit_status >= 128 ? " was killed by " : " ended with ") + exit_rule(*e.exit_status) +
                        " during the case" + (e.verdict.message.empty() ? "" : " (" + e.verdict.message + ")"),
                    e.verdict.pointer});
     return;

@@ -401,7 +401,7 @@ asio::awaitable<bool> driver::start_server(std::string& why) {
   while (clock::now() < until) {
     if (const auto st = server_->status()) {
       std::uint64_t at = 0;
-      why = "it " + cp::exit_rule(*st) +
+      why = "it ended (" + cp::exit_rule(*st) + ")" +
             " before it accepted a connection; its output: " + server_->output_from(at, 2000);
       co_return false;
     }
@@ -422,7 +422,7 @@ asio::awaitable<void> driver::restart(std::string because) {
   doing_ = "restarting the server";
   ++restarts_;
   const auto st = server_->status();
-  note("the server under test " + (st ? cp::exit_rule(*st) : because) + ": restarting it");
+  note("the server under test " + (st ? "ended (" + cp::exit_rule(*st) + ")" : because) + ": restarting it");
   std::string why;
   const bool started = co_await start_server(why);
   if (!started) stop("the server under test did not start again: " + why);
