@@ -11,7 +11,8 @@ the first line on stdout is `port N` (--port 0: the kernel picks one). It
 exits on SIGTERM or SIGINT.
 
 The bugs (all of them unless --bugs names some). A crash resets the
-connection (SO_LINGER 0) and ends the whole process with its own status, the
+connection (SO_LINGER 0) and ends the whole process with its own status (with
+--crash-as segv: by SIGSEGV, after a line as AddressSanitizer writes one), the
 way a server that dereferences a null pointer goes; a hang stops answering the
 connection, which stays open:
 
@@ -138,6 +139,12 @@ class Session:
             os.close(self.c.sock.fileno())
         except OSError:
             pass
+        if self.a.crash_as == "segv":  # as native code goes: killed by SIGSEGV, after a sanitizer-like line
+            print(f"==1==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (planted bug '{bug}')",
+                  file=sys.stderr, flush=True)
+            # To this thread, so it is delivered before the next line (Python leaves SIGSEGV at its default).
+            signal.pthread_kill(threading.get_ident(), signal.SIGSEGV)
+            time.sleep(10)
         os._exit(BUGS[bug])
 
     def hang(self, bug, what):
@@ -344,6 +351,9 @@ def main():
     p.add_argument("--port", type=int, default=0, help="0 = any free port")
     p.add_argument("--cert", help="PEM holding certificate and key (for STARTTLS)")
     p.add_argument("--bugs", default=",".join(BUGS), help="the planted bugs that are live (default: all)")
+    p.add_argument("--crash-as", choices=["exit", "segv"], default="exit",
+                   help="a crash ends the process with the bug's status (exit), or by SIGSEGV after an "
+                        "AddressSanitizer-like report (segv)")
     p.add_argument("--conn-seconds", type=float, default=60.0, help="every connection ends after this long")
     a = p.parse_args()
     a.bugs = {b for b in a.bugs.split(",") if b}
