@@ -107,8 +107,9 @@ void crash(const execution& e, std::vector<fuzz_finding>& out) {
     return;
   }
   if (e.exit_status) {
-    // A client is expected to exit; only a signal is a crash there.
-    if (e.plays == side::server && *e.exit_status < 128) return;
+    // A client is expected to exit; only a signal is a crash there, and not
+    // the one ehlo stopped it with past its limit (that is a hang).
+    if (e.plays == side::server && (*e.exit_status < 128 || e.client_timed_out)) return;
     out.push_back({oracle::crash, exit_rule(*e.exit_status),
                    who + (*e.exit_status >= 128 ? " was killed by " : " ended with ") + exit_rule(*e.exit_status) +
                        " during the case" + (e.verdict.message.empty() ? "" : " (" + e.verdict.message + ")"),
