@@ -19,7 +19,7 @@ namespace ehlo::cli {
 namespace {
 
 constexpr std::string_view fuzz_usage =
-    R"(usage: ehlo fuzz (--target HOST:PORT [--exec CMD] | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
+    R"(usage: ehlo fuzz (--target HOST:PORT [--exec CMD] | --pipe CMD | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
 
 Mutates the conversations of seed scenarios (scenario files, captured transcripts, or
 folders of them) and plays them against a live server (--target: ehlo plays the
@@ -35,6 +35,10 @@ scenario that `ehlo run` replays: DIR/findings/NNN-ORACLE-RULE.json.
                          filled in (a --target port of 0: a free one); restart it when it
                          dies; a crash is its exit status, its signal or a sanitizer
                          report in its output
+  --pipe CMD             fuzz a server that speaks SMTP on its stdin and stdout
+                         (`sendmail -bs`): a fresh `sh -c CMD` for each case, its stdin
+                         and stdout a socket ehlo accepted on 127.0.0.1; one case at a
+                         time; a crash is a signal or a sanitizer report (its stderr)
   --listen HOST:PORT     fuzz a client, which connects once per case (port 0: any)
   --client-cmd CMD       with --listen: the client, run for each case with {host} and
                          {port} filled in
@@ -112,13 +116,18 @@ int fuzz_command(const std::vector<std::string_view>& args) {
     std::uint64_t n = 0;
     scenario::duration d{};
     if (a == "--target" || a == "--listen") {
-      if (target || listen) return usage_error("give one of --target and --listen");
+      if (target || listen || !opt.pipe.empty()) return usage_error("give one of --target, --pipe and --listen");
       if (!value()) return usage_error(std::string(a) + " needs HOST:PORT");
       std::error_code ec;
       opt.run.peer = net::parse_endpoint(v, ec);
       if (ec) return usage_error(std::string(a) + " " + std::string(v) + ": " + ec.message());
       (a == "--target" ? target : listen) = true;
       opt.run.mode = a == "--target" ? run::mode::client : run::mode::server;
+    } else if (a == "--pipe") {
+      if (target || listen) return usage_error("give one of --target, --pipe and --listen");
+      if (!value() || v.empty()) return usage_error("--pipe needs a command");
+      opt.pipe = v;
+      opt.run.mode = run::mode::client;
     } else if (a == "--exec") {
       if (!value() || v.empty()) return usage_error("--exec needs a command");
       opt.exec = v;
@@ -174,7 +183,8 @@ int fuzz_command(const std::vector<std::string_view>& args) {
       paths.push_back(a);
     }
   }
-  if (!target && !listen) return usage_error("give --target HOST:PORT or --listen HOST:PORT");
+  if (!target && !listen && opt.pipe.empty())
+    return usage_error("give --target HOST:PORT, --pipe CMD or --listen HOST:PORT");
   if (listen && opt.run.client_cmd.empty())
     return usage_error("--listen needs --client-cmd: the client run for each case");
   if (!opt.run.client_cmd.empty() && !listen) return usage_error("--client-cmd goes with --listen");

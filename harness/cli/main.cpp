@@ -41,7 +41,7 @@ commands:
   check (--target HOST:PORT | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
                         play the conformance probes against a server or a client: a verdict
                         per probe, with its rule ids; `ehlo check --help`
-  fuzz (--target HOST:PORT [--exec CMD] | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
+  fuzz (--target HOST:PORT [--exec CMD] | --pipe CMD | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
                         mutate seed scenarios against a live server or client; each crash, hang
                         or violation found is minimized into a scenario `ehlo run` replays;
                         `ehlo fuzz --help`

@@ -58,7 +58,8 @@ std::string fill_command(std::string_view command, std::string_view host, std::u
   return out;
 }
 
-std::unique_ptr<client_process> client_process::start(const std::string& command, std::string& error) {
+std::unique_ptr<client_process> client_process::start(const std::string& command, std::string& error, int in,
+                                                      int stdout_to) {
   char path[] = "/tmp/ehlo-client-XXXXXX";
   const int out = mkstemp(path);
   if (out < 0) {
@@ -67,8 +68,13 @@ std::unique_ptr<client_process> client_process::start(const std::string& command
   }
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&files, out, STDOUT_FILENO);
+  if (in >= 0 && stdout_to >= 0) {
+    posix_spawn_file_actions_adddup2(&files, in, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&files, stdout_to, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&files, out, STDOUT_FILENO);
+  }
   posix_spawn_file_actions_adddup2(&files, out, STDERR_FILENO);
   posix_spawn_file_actions_addclose(&files, out);
   posix_spawnattr_t attr;

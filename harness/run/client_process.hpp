@@ -22,7 +22,11 @@ namespace ehlo::run {
 class client_process {
  public:
   /// Starts `command`; nullptr with `error` set when it cannot be started.
-  static std::unique_ptr<client_process> start(const std::string& command, std::string& error);
+  /// With `in` and `out` (the ends of two pipes), those are its stdin and
+  /// stdout, and only stderr goes to the file (`ehlo fuzz --pipe`: SMTP on
+  /// stdin and stdout).
+  static std::unique_ptr<client_process> start(const std::string& command, std::string& error, int in = -1,
+                                               int out = -1);
   client_process(const client_process&) = delete;
   client_process& operator=(const client_process&) = delete;
   /// Stops the process group if it still runs, and removes the output file.

@@ -4,15 +4,20 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/read.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <deque>
 #include <dirent.h>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -181,8 +186,14 @@ class driver {
   asio::awaitable<outcome> execute(const scenario::scenario& played, std::uint64_t fault_seed, bool confirming = false,
                                    bool crash_grace = false);
   asio::awaitable<void> await_exit(std::chrono::milliseconds limit);
-  std::chrono::milliseconds explore_wait() const { return std::min(opt_.explore_wait, opt_.reply_wait); }
+  /// With --pipe, the whole reply wait: every case starts a process, whose
+  /// greeting comes after its start (sendmail -bs reads its configuration).
+  std::chrono::milliseconds explore_wait() const {
+    return opt_.pipe.empty() ? std::min(opt_.explore_wait, opt_.reply_wait) : opt_.reply_wait;
+  }
   asio::awaitable<cp::execution::liveness> liveness();
+  /// --pipe: accepts connections on pipe_acceptor_ and gives each a fresh CMD.
+  asio::awaitable<void> pipe_server();
   void commit(std::uint64_t k, planned p, outcome o);
   asio::awaitable<void> worker();
   asio::awaitable<void> ticker();
@@ -260,6 +271,9 @@ class driver {
   net::endpoint target_{"127.0.0.1", 0};
   std::string exec_command_;
   std::unique_ptr<client_process> server_;
+  std::optional<asio::ip::tcp::acceptor> pipe_acceptor_;
+  std::vector<std::unique_ptr<client_process>> pipe_procs_;  ///< --pipe: the processes not yet reaped
+  client_process* last_pipe_ = nullptr;                      ///< the newest: the case's (one at a time)
   std::uint64_t server_out_at_ = 0;
   bool server_dead_ = false;
   std::vector<std::size_t> rss_;
@@ -475,6 +489,83 @@ asio::awaitable<cp::execution::liveness> driver::liveness() {
   co_return result;
 }
 
+asio::awaitable<void> driver::pipe_server() {
+  for (;;) {
+    auto [ec, socket] = co_await pipe_acceptor_->async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !pipe_acceptor_->is_open()) co_return;
+    if (ec) continue;
+    // The processes of cases already judged: reaped, their output files removed.
+    std::erase_if(pipe_procs_,
+                  [&](const std::unique_ptr<client_process>& p) { return p.get() != last_pipe_ && p->exited(); });
+    // Real pipes, not the socket itself: a program that finds a socket on
+    // its stdin may take it for inetd's (Postfix's sendmail -bs then runs
+    // smtpd as a daemon would). ehlo relays between the socket and them.
+    int in[2], out[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) continue;
+    if (::pipe2(out, O_CLOEXEC) != 0) {
+      ::close(in[0]);
+      ::close(in[1]);
+      continue;
+    }
+    std::string why;
+    auto p = client_process::start(opt_.pipe, why, in[0], out[1]);
+    ::close(in[0]);
+    ::close(out[1]);
+    if (!p) {
+      ::close(in[1]);
+      ::close(out[0]);
+      note("--pipe: " + why);
+      continue;
+    }
+    last_pipe_ = p.get();
+    pipe_procs_.push_back(std::move(p));
+    auto ex = co_await asio::this_coro::executor;
+    auto sock = std::make_shared<asio::ip::tcp::socket>(std::move(socket));
+    auto to_stdin = std::make_shared<asio::posix::stream_descriptor>(ex, in[1]);
+    auto from_stdout = std::make_shared<asio::posix::stream_descriptor>(ex, out[0]);
+    // The socket's bytes to its stdin, until either side is done: then its stdin closes.
+    asio::co_spawn(
+        ex,
+        [sock, to_stdin]() -> asio::awaitable<void> {
+          std::array<char, 16384> buf;
+          for (;;) {
+            auto [rec, n] =
+                co_await sock->async_read_some(asio::buffer(buf), asio::experimental::as_tuple(asio::use_awaitable));
+            if (n > 0) {
+              auto [wec, w] = co_await asio::async_write(*to_stdin, asio::buffer(buf.data(), n),
+                                                         asio::experimental::as_tuple(asio::use_awaitable));
+              if (wec) break;
+            }
+            if (rec) break;
+          }
+          std::error_code ignored;
+          to_stdin->close(ignored);
+        },
+        asio::detached);
+    // Its stdout to the socket, until it closes its stdout (it exited): then the socket closes.
+    asio::co_spawn(
+        ex,
+        [sock, from_stdout]() -> asio::awaitable<void> {
+          std::array<char, 16384> buf;
+          for (;;) {
+            auto [rec, n] = co_await from_stdout->async_read_some(asio::buffer(buf),
+                                                                  asio::experimental::as_tuple(asio::use_awaitable));
+            if (n > 0) {
+              auto [wec, w] = co_await asio::async_write(*sock, asio::buffer(buf.data(), n),
+                                                         asio::experimental::as_tuple(asio::use_awaitable));
+              if (wec) break;
+            }
+            if (rec) break;
+          }
+          std::error_code ignored;
+          sock->shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+          sock->close(ignored);
+          from_stdout->close(ignored);
+        },
+        asio::detached);
+  }
+}
+
 asio::awaitable<void> driver::await_exit(std::chrono::milliseconds limit) {
   const auto ex = co_await asio::this_coro::executor;
   asio::steady_timer timer(ex);
@@ -566,7 +657,20 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
   // A server that reset the connection, or closed it midway, may be on its
   // way out: its exit comes a moment after.
   if (server_ && (ev.broken || (ev.peer_closed && !e.verdict.passed()))) co_await await_exit(300ms);
-  if (plays_ == side::client && odd && !sc.implicit_tls && !(server_ && server_->status())) {
+  // --pipe: the case's own process; how it ended is its (a signal, a sanitizer report).
+  if (pipe_acceptor_ && last_pipe_ != nullptr) {
+    client_process* p = last_pipe_;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    const auto until = clock::now() + std::max<std::chrono::milliseconds>(opt_.linger, 200ms);
+    while (!p->status() && clock::now() < until) {
+      timer.expires_after(5ms);
+      co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    }
+    e.output = p->output_tail(65536);
+    // Exiting is what it does after QUIT or a broken pipe; only a signal is a crash.
+    if (const auto st = p->status(); st && *st >= 128) e.exit_status = st;
+  }
+  if (plays_ == side::client && odd && !sc.implicit_tls && !pipe_acceptor_ && !(server_ && server_->status())) {
     e.fresh = co_await liveness();
     // Refused: the server is going away; its status comes in a moment.
     if (server_ && e.fresh == cp::execution::liveness::refused) co_await await_exit(2s);
@@ -706,6 +810,7 @@ asio::awaitable<void> driver::worker() {
     while (minimizer_running_) co_await wait_at_gate();
     running_ = false;
     signals_.cancel();
+    if (pipe_acceptor_) pipe_acceptor_->close();
     gate_.cancel();
   }
 }
@@ -860,9 +965,13 @@ void driver::write_finding(const candidate& c, const scenario::scenario& best, s
   o.state = c.state;
   o.steps_before = c.sc->steps.size();
   o.serial = ++serial_;
-  o.replay = plays_ == side::client
-                 ? "ehlo run --target " + to_string(target_) + " THIS-FILE"
-                 : "ehlo run --listen " + to_string(opt_.run.peer) + " THIS-FILE, and the client against it";
+  if (!opt_.pipe.empty())
+    o.replay = "serve the command on a port over pipes (socat TCP-LISTEN:2525,reuseaddr,fork EXEC:'" + opt_.pipe +
+               "',pipes), then ehlo run --target 127.0.0.1:2525 THIS-FILE";
+  else
+    o.replay = plays_ == side::client
+                   ? "ehlo run --target " + to_string(target_) + " THIS-FILE"
+                   : "ehlo run --listen " + to_string(opt_.run.peer) + " THIS-FILE, and the client against it";
   scenario::scenario patient = best;
   patient.timeout = opt_.reply_wait;
   const auto sc = cp::finding_scenario(patient, c.finding, o);
@@ -910,6 +1019,20 @@ report::fuzz_summary driver::run(std::string& fatal) {
                      ? "server " + to_string(target_)
                      : "client " + opt_.run.client_cmd + " (listening on " + to_string(opt_.run.peer) + ")";
   if (!opt_.exec.empty()) exec_command_ = fill_command(opt_.exec, target_.host, target_.port, "");
+  if (!opt_.pipe.empty()) {
+    std::error_code ec;
+    pipe_acceptor_.emplace(io_);
+    const asio::ip::tcp::endpoint local(asio::ip::make_address_v4("127.0.0.1"), 0);
+    (void)pipe_acceptor_->open(local.protocol(), ec);
+    if (!ec) (void)pipe_acceptor_->bind(local, ec);
+    if (!ec) (void)pipe_acceptor_->listen(64, ec);
+    if (!ec) target_ = {"127.0.0.1", pipe_acceptor_->local_endpoint(ec).port()};
+    if (ec) {
+      fatal = "--pipe: cannot listen on 127.0.0.1: " + ec.message();
+      return summary;
+    }
+    summary.peer = "server " + opt_.pipe + " (on its stdin and stdout)";
+  }
 
   // The server first (--exec), and a peer that can be reached at all.
   bool ready = true;
@@ -923,7 +1046,7 @@ report::fuzz_summary driver::run(std::string& fatal) {
             fatal = "--exec: the server under test did not start: " + why + " (" + exec_command_ + ")";
             ready = false;
           }
-        } else if (plays_ == side::client) {
+        } else if (plays_ == side::client && !pipe_acceptor_) {
           const auto live = co_await liveness();
           if (live == cp::execution::liveness::refused) {
             fatal = "cannot connect to " + to_string(target_);
@@ -935,6 +1058,7 @@ report::fuzz_summary driver::run(std::string& fatal) {
   io_.run();
   io_.restart();
   if (!ready) return summary;
+  if (pipe_acceptor_) asio::co_spawn(io_, pipe_server(), asio::detached);
 
   signals_.async_wait([this](const std::error_code& e, int) {
     if (e) return;
@@ -942,8 +1066,11 @@ report::fuzz_summary driver::run(std::string& fatal) {
     stop("interrupted");
   });
   started_ = clock::now();
-  const std::size_t jobs =
-      plays_ == side::server && opt_.run.peer.port != 0 ? 1 : std::max<std::size_t>(1, opt_.run.jobs);
+  // One case at a time: a listener on a fixed port (the client cannot tell two
+  // cases apart), or --pipe (the newest process is the case's).
+  const std::size_t jobs = (plays_ == side::server && opt_.run.peer.port != 0) || pipe_acceptor_
+                               ? 1
+                               : std::max<std::size_t>(1, opt_.run.jobs);
   workers_ = jobs;
   for (std::size_t i = 0; i < jobs; ++i) asio::co_spawn(io_, worker(), asio::detached);
   asio::co_spawn(io_, ticker(), asio::detached);

@@ -48,6 +48,10 @@ struct fuzz_options {
   /// limits, TLS, client_limit, session_timeout (each case's watchdog).
   options run;
   std::string exec;  ///< --exec: the server under test, started and restarted by ehlo
+  /// --pipe: the server under test speaks SMTP on its stdin and stdout
+  /// (`sendmail -bs`): a fresh `sh -c CMD` for each connection, its stdin and
+  /// stdout a socket ehlo accepted on 127.0.0.1; one case at a time.
+  std::string pipe;
   std::uint64_t seed = 0;
   std::optional<std::chrono::milliseconds> max_time;
   std::optional<std::uint64_t> max_cases;  ///< --max-execs: cases played (seeds and mutants)
