@@ -445,7 +445,7 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
   auto ex = co_await asio::this_coro::executor;
   const std::string peer = to_string(target);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  auto r = co_await net::connection::connect(ex, target.host, target.port, net::after(connect_wait(in, st.opt)));
+  auto r = co_await net::connection::connect(ex, target, net::after(connect_wait(in, st.opt)));
   if (r.ec) {
     const std::string why = "cannot connect to " + peer + ": " + r.ec.message();
     auto result = error_result(in, "client", peer, why);
@@ -474,7 +474,9 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
     co_return;
   }
   std::string error;
-  const std::string command = fill_command(st.opt.client_cmd, st.opt.peer.host, listener.port(), in.file.string());
+  const std::string command =
+      fill_command(st.opt.client_cmd, st.opt.peer.is_unix() ? st.opt.peer.path : st.opt.peer.host, listener.port(),
+                   in.file.string());
   auto client = client_process::start(command, error);
   if (!client) {
     auto result = error_result(in, "server", "", error);
@@ -509,8 +511,7 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
     st.finished(std::move(result), slot);
     co_return;
   }
-  const auto remote = r.conn.remote_endpoint();
-  const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+  const std::string peer = r.conn.peer_name();
   session::server_session server(in.sc, settings_for(in, st.opt));
   co_await drive(r.conn, server, server_drive(st, in));
   outcome.exit = co_await client->wait(st.opt.client_limit);
@@ -584,8 +585,7 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<const input
         ex,
         [&st, &in, conn, serial]() -> asio::awaitable<void> {
           const auto start = clock::now();
-          const auto remote = conn->remote_endpoint();
-          const std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+          const std::string peer = conn->peer_name();
           session::server_session server(in.sc, settings_for(in, st.opt));
           co_await drive(*conn, server, server_drive(st, in));
           auto result = result_of(in, "server", peer, server, nullptr, since(start));
@@ -690,8 +690,8 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
       done(e);
     });
   } else if (!serve_connections && !inputs.empty()) {
-    // A client program on a fixed port: one at a time, each on the same port.
-    const std::size_t jobs = opt.mode == mode::server && opt.peer.port != 0 ? 1 : opt.jobs;
+    // A client program on a fixed port or socket path: one at a time, each on the same one.
+    const std::size_t jobs = opt.mode == mode::server && (opt.peer.port != 0 || opt.peer.is_unix()) ? 1 : opt.jobs;
     const std::size_t n = std::max<std::size_t>(1, std::min(jobs, inputs.size() * targets.size()));
     for (std::size_t i = 0; i < n; ++i) {
       ++workers;

@@ -76,7 +76,8 @@ struct options {
   /// long it has to connect (then it is stopped).
   std::chrono::milliseconds client_limit{30'000};
 
-  /// Server role: called once listening, with the port (port 0 picks one).
+  /// Server role: called once listening, with the port (port 0 picks one; 0
+  /// on a Unix socket, peer.path).
   std::function<void(std::uint16_t)> on_listening;
   /// Called with each result (console output). Client role and self-play: in
   /// the inputs' order, each as soon as it and every one before it are done,
