@@ -314,6 +314,7 @@ int check_command(const std::vector<std::string_view>& args) {
   } else {
     opt.mode = run::mode::self_play;
   }
+  if (const auto why = check_proxy_options(opt); !why.empty()) return usage_error(why);
 
   std::string fatal;
   if (self_test) {

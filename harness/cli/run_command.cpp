@@ -145,6 +145,7 @@ int run_command(const std::vector<std::string_view>& args) {
     }
   }
   if (paths.empty()) return usage_error("name the scenarios to play");
+  if (const auto why = check_proxy_options(opt); !why.empty()) return usage_error(why);
   if (opt.spool) {
     std::error_code ec;
     std::filesystem::create_directories(*opt.spool, ec);

@@ -17,6 +17,7 @@
 #include "net/endpoint.hpp"
 #include "report/results.hpp"
 #include "run/inputs.hpp"
+#include "run/proxy.hpp"
 #include "session/session_types.hpp"
 
 namespace ehlo::run {
@@ -43,6 +44,10 @@ struct options {
   std::string ca_file, client_cert, client_key;
   // Server role: a certificate from files, or one made in memory at start-up.
   std::string server_cert, server_key;
+
+  /// --proxy: the PROXY protocol header the client role sends first, or the
+  /// server role expects first (run/proxy.hpp).
+  proxy_settings proxy;
 
   // Server role.
   std::size_t connections = 1;  ///< connections to serve, then stop

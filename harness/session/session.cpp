@@ -177,6 +177,16 @@ void session::tls_unverified(std::string_view why) {
                        offset(), implicit_tls_ ? std::string("tls") : cursor_.pointer(), printable(why)});
 }
 
+void session::proxy_header_failed(std::string_view why) {
+  if (state_ == state::done) return;
+  if (findings_.size() < settings_.max_findings)
+    findings_.push_back({&proto::rules::proxy_protocol, "no valid PROXY protocol header before the conversation",
+                         offset(), cursor_.pointer(), printable(why)});
+  else
+    ++findings_dropped_;
+  fail(cursor_.pointer(), {}, {}, {}, "the PROXY protocol header: " + printable(why));
+}
+
 void session::paused() {
   if (state_ != state::pausing) return;
   if (hold_ == hold::delay || hold_ == hold::gap) {
