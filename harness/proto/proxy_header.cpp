@@ -1,5 +1,6 @@
 #include "proto/proxy_header.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <array>
 #include <cstring>
@@ -165,12 +166,18 @@ std::size_t proxy_parser::put(std::string_view in, std::error_code& ec) {
 std::size_t proxy_parser::put_v1(std::string_view in, std::error_code& ec) {
   const auto end = in.substr(0, v1_max).find("\r\n");
   if (end == std::string_view::npos) {
+    // A byte that no v1 line may hold (a bare LF, a NUL, 8-bit) refuses it
+    // now; a CR last may be the start of its CRLF.
+    const auto window = in.substr(0, std::min(in.size(), v1_max));
+    for (std::size_t i = 0; i < window.size(); ++i)
+      if ((window[i] < 0x20 || window[i] > 0x7e) && !(window[i] == '\r' && i + 1 == window.size()))
+        return fail(ec, proxy_error::v1_syntax);
     if (in.size() >= v1_max) return fail(ec, proxy_error::v1_too_long);
-    // A byte that no v1 line may hold (a bare LF, a NUL, 8-bit) refuses it now.
-    for (char c : in.substr(0, in.size() - (in.back() == '\r' ? 1 : 0)))
-      if (c < 0x20 || c > 0x7e) return fail(ec, proxy_error::v1_syntax);
     return need_more(ec);
   }
+  // The same judgement as on a line not yet whole, so a split never changes the error.
+  for (char c : in.substr(0, end))
+    if (c < 0x20 || c > 0x7e) return fail(ec, proxy_error::v1_syntax);
   std::string_view line = in.substr(v1_prefix.size(), end - v1_prefix.size());
   std::array<std::string_view, 6> field{};
   std::size_t n = 0;
