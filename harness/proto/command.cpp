@@ -39,6 +39,8 @@ verb find_verb(std::string_view written) noexcept {
   return verb::unknown;
 }
 
+bool is_lhlo(std::string_view written) noexcept { return written.size() == 4 && verb_key(written) == verb_key("LHLO"); }
+
 std::ostream& operator<<(std::ostream& os, verb v) { return os << (v == verb::unknown ? "unknown" : to_string(v)); }
 
 void format_command(const command& c, std::string& out) {
@@ -47,7 +49,9 @@ void format_command(const command& c, std::string& out) {
     out += "\r\n";
     return;
   }
-  out += c.verb == verb::unknown ? c.verb_text : to_string(c.verb);
+  out += c.verb == verb::unknown                        ? c.verb_text
+         : c.verb == verb::ehlo && is_lhlo(c.verb_text) ? std::string_view("LHLO")
+                                                        : to_string(c.verb);
   switch (c.verb) {
     case verb::mail:
     case verb::rcpt:

@@ -280,6 +280,12 @@ void command_parser::parse(std::string_view line) {
   while (v < line.size() && line[v] != ' ' && line[v] != ':') ++v;
   cmd_.verb_text = slice(line, 0, v);
   cmd_.verb = find_verb(cmd_.verb_text);
+  if (settings_.lmtp) {
+    if (cmd_.verb == verb::helo || cmd_.verb == verb::ehlo)
+      note(rules::lmtp, "HELO or EHLO in LMTP, where LHLO is due", 0);
+    else if (is_lhlo(cmd_.verb_text))
+      cmd_.verb = verb::ehlo;
+  }
   if (cmd_.verb == verb::unknown) {
     // Kept as written: the argument is what follows the verb's first separator.
     if (v == 0)

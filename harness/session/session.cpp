@@ -9,14 +9,25 @@
 
 namespace ehlo::session {
 
+namespace {
+
+/// The settings as the scenario's protocol wants them: LMTP's command reading.
+settings for_protocol(settings s, const scenario::scenario& sc) {
+  if (sc.lmtp) s.command.lmtp = true;
+  return s;
+}
+
+}  // namespace
+
 session::session(const scenario::scenario& sc, const settings& s, scenario::side role)
     : sc_(sc),
-      settings_(s),
+      settings_(for_protocol(s, sc)),
       cursor_(sc_.steps),
       recorder_(s.max_transcript_bytes, redact_),
       role_(role),
       random_(s.seed) {
   redact_.show = s.show_secrets;
+  conv_.lmtp(sc_.lmtp);
   env_.vars = &vars_;
   env_.now = s.now;
   env_.unique_token = s.unique_token;
