@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# LMTP (RFC 2033) against a real peer: Postfix's lmtp client delivering to ehlo.
+# LMTP (RFC 2033) against real peers, both roles:
 #
-#   tests/transport/lmtp.sh EHLO        (from the repository's root)
+#   tests/transport/lmtp.sh EHLO postfix|aiosmtpd        (from the repository's root)
 #
-# `ehlo run --listen 127.0.0.1:0` plays the LMTP server of
+# aiosmtpd: the client role plays scenarios/lmtp/lmtp-two-recipients.json against aiosmtpd's
+# LMTP server (with_peer.sh aiosmtpd --lmtp MODE): it passes where the server answers the end
+# of data once per recipient (per-recipient), and fails at the second recipient's reply where
+# the server sends aiosmtpd's one reply (one-reply).
+#
+# postfix: `ehlo run --listen 127.0.0.1:0` plays the LMTP server of
 # scenarios/lmtp/postfix-lmtp-per-recipient.json; a private Postfix (with_peer.sh postfix
 # --lmtp-to inet:127.0.0.1:PORT) delivers example.com's mail to it. swaks submits one message
 # for alice, bob and carol; ehlo refuses carol at RCPT, and after the end of data sends one
@@ -15,7 +20,37 @@
 # Exit 0 passed, 1 failed, 77 a program is missing or Postfix cannot run (CTest: skipped).
 set -uo pipefail
 ehlo=$(realpath "$1")
-if [[ ${2:-} != --inner ]]; then
+case_name=${2:-}
+if [[ $case_name == aiosmtpd ]]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  tests/peers/with_peer.sh aiosmtpd --lmtp per-recipient -- sh -c \
+    '"$0" run --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" scenarios/lmtp/lmtp-two-recipients.json' "$ehlo" \
+    >"$tmp/per.out" 2>&1
+  rc=$?
+  ((rc == 77)) && exit 77
+  ((rc == 0)) && grep -q '^PASS  lmtp-two-recipients' "$tmp/per.out" || {
+    echo "lmtp aiosmtpd: a reply per recipient did not pass (exit $rc)"
+    cat "$tmp/per.out"
+    exit 1
+  }
+  tests/peers/with_peer.sh aiosmtpd --lmtp one-reply -- sh -c \
+    '"$0" run --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" scenarios/lmtp/lmtp-two-recipients.json' "$ehlo" \
+    >"$tmp/one.out" 2>&1
+  rc=$?
+  ((rc == 1)) && grep -q 'timed out after 5s waiting for steps/13' "$tmp/one.out" || {
+    echo "lmtp aiosmtpd: one reply for two recipients did not fail at the second's (exit $rc)"
+    cat "$tmp/one.out"
+    exit 1
+  }
+  echo "lmtp aiosmtpd: ok"
+  exit 0
+fi
+[[ $case_name == postfix || $case_name == --inner ]] || {
+  echo "usage: $0 EHLO postfix|aiosmtpd" >&2
+  exit 2
+}
+if [[ $case_name != --inner ]]; then
   command -v swaks >/dev/null || {
     echo "lmtp: skipped: swaks is not installed"
     exit 77
