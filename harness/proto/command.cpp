@@ -8,9 +8,9 @@
 namespace ehlo::proto {
 
 namespace {
-constexpr std::array<std::string_view, 16> verb_names{
-    "",     "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
-    "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "TURN", "AUTH", "STARTTLS",
+constexpr std::array<std::string_view, 18> verb_names{
+    "",     "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",     "RSET",    "VRFY",
+    "EXPN", "HELP", "NOOP", "QUIT", "TURN", "AUTH", "STARTTLS", "XCLIENT", "XFORWARD",
 };
 }  // namespace
 
@@ -31,7 +31,11 @@ constexpr auto verb_keys = [] {
 }  // namespace
 
 verb find_verb(std::string_view written) noexcept {
-  if (written.size() == 8) return syntax::iequals(written, "STARTTLS") ? verb::starttls : verb::unknown;
+  if (written.size() == 7) return syntax::iequals(written, "XCLIENT") ? verb::xclient : verb::unknown;
+  if (written.size() == 8)
+    return syntax::iequals(written, "STARTTLS")   ? verb::starttls
+           : syntax::iequals(written, "XFORWARD") ? verb::xforward
+                                                  : verb::unknown;
   if (written.size() != 4) return verb::unknown;
   const std::uint32_t k = verb_key(written);
   for (std::size_t i = 1; i < verb_keys.size(); ++i)

@@ -35,6 +35,8 @@ enum class verb : std::uint8_t {
   turn,
   auth,
   starttls,
+  xclient,   ///< Postfix's XCLIENT (XCLIENT_README): a proxy's client attributes; 220 starts a new session
+  xforward,  ///< Postfix's XFORWARD (XFORWARD_README): a content filter's client attributes
 };
 
 /// The verb's canonical spelling ("HELO"); "" for unknown.

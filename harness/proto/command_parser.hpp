@@ -137,6 +137,7 @@ class command_parser {
   void parse_envelope(std::string_view arg, std::size_t at);
   void parse_auth(std::string_view arg, std::size_t at);
   void parse_bdat(std::string_view arg, std::size_t at);
+  void parse_attributes(std::string_view arg, std::size_t at);
   void note(const rule& r, std::string_view what, std::size_t at);
   void verdict(std::error_code e) noexcept {
     if (!cmd_.syntax) cmd_.syntax = e;

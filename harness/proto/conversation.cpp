@@ -195,6 +195,9 @@ conversation::answer conversation::take_reply(unsigned code) {
         after_starttls_ = true;
       }
       break;
+    case verb::xclient:
+      if (code == 220) forget();  // a new session, as for the client XCLIENT names: EHLO again
+      break;
     default:
       break;
   }

@@ -29,6 +29,8 @@
 //   to BDAT LAST close it (RFC 5321 §4.1.1, §4.1.4; RFC 3030 §2).
 // - A 250 to EHLO offers what its lines list (RFC 5321 §4.1.1.1); a 250 to
 //   HELO leaves a session that offers nothing.
+// - A 220 to XCLIENT (Postfix) starts a new session: what was known is void,
+//   as after STARTTLS, and the client says EHLO again.
 // - LMTP (lmtp(true), RFC 2033): LHLO is EHLO; the end of a message gets one
 //   reply per recipient accepted (at least one), in their order
 //   (answer::recipient), and the last of them closes the transaction.

@@ -739,3 +739,22 @@ TEST_CASE("command: LMTP's LHLO is EHLO where the protocol is LMTP, HELO and EHL
   c.domain = "mx.example.com";
   CHECK(proto::to_string(c) == "LHLO mx.example.com\r\n");
 }
+
+TEST_CASE("command: XCLIENT and XFORWARD attributes, names each command defines and xtext values") {
+  const auto s = test::parse_commands_every_split(
+      "XCLIENT NAME=client.example.org ADDR=192.0.2.77 LOGIN=[UNAVAILABLE]\r\n"
+      "XFORWARD NAME=x IDENT=abc+2B SOURCE=REMOTE\r\n"
+      "XCLIENT IDENT=abc\r\n"
+      "XFORWARD ADDR=a+zz\r\n"
+      "xclient\r\n",
+      {}, 0);
+  REQUIRE(s.commands.size() == 5);
+  CHECK(s.commands[0].verb == verb::xclient);
+  CHECK(s.commands[0].findings.empty());
+  CHECK(s.commands[1].verb == verb::xforward);
+  CHECK(s.commands[1].findings.empty());
+  CHECK(findings_of(s.commands[2]) == strings{"[postfix-xclient] @121: an attribute XCLIENT does not define"});
+  CHECK(findings_of(s.commands[3]) == strings{"[postfix-xclient] @146: an attribute value that is not xtext"});
+  CHECK(s.commands[4].verb == verb::xclient);
+  CHECK(s.commands[4].syntax == command_error::missing_argument);
+}

@@ -413,3 +413,19 @@ TEST_CASE("conversation: LMTP replies to the end of data say which recipient eac
   CHECK(last.recipient == 1);
   CHECK_FALSE(bdat.in_transaction());
 }
+
+TEST_CASE("conversation: XCLIENT's 220 starts a new session; XFORWARD's 250 changes nothing") {
+  conversation conv;
+  play(conv, {"S: 220 mx", "C: EHLO proxy", "S: 250-mx|250 XCLIENT NAME ADDR", "C: MAIL FROM:<a@x>", "S: 250 ok"});
+  REQUIRE(conv.capabilities() != nullptr);
+  REQUIRE(conv.in_transaction());
+  CHECK(play(conv, {"C: XCLIENT ADDR=192.0.2.1", "S: 220 mx"}) == strings{"command", "XCLIENT@1"});
+  CHECK(conv.capabilities() == nullptr);
+  CHECK_FALSE(conv.in_transaction());
+  CHECK_FALSE(conv.after_starttls());
+
+  conversation fwd;
+  play(fwd,
+       {"S: 220 mx", "C: EHLO filter", "S: 250-mx|250 XFORWARD NAME ADDR", "C: XFORWARD ADDR=192.0.2.1", "S: 250 ok"});
+  CHECK(fwd.capabilities() != nullptr);
+}
