@@ -98,4 +98,31 @@ asio::awaitable<proxy_read> read_proxy_header(net::connection& conn, const proxy
   }
 }
 
+asio::awaitable<bool> take_proxy_header(net::connection& conn, const proxy_settings& s, net::deadline d,
+                                        session::session& server, std::string& peer) {
+  if (s.version == 0 && !s.any_version) co_return true;
+  auto read = co_await read_proxy_header(conn, s, d);
+  if (!read.header) {
+    server.proxy_header_failed(read.why);
+    conn.close();
+    co_return false;
+  }
+  const auto& h = *read.header;
+  if (!h.local && h.kind != proto::proxy_header::family::unknown)
+    peer = proto::describe(h).substr(3) + " (PROXY v" + std::to_string(h.version) + " from " + peer + ")";
+  server.received(read.rest);
+  co_return true;
+}
+
+asio::awaitable<bool> send_proxy_header(net::connection& conn, const proxy_settings& s, net::deadline d,
+                                        session::session& client) {
+  if (s.version == 0) co_return true;
+  if (const auto ec = co_await conn.write(proto::encode_proxy_header(proxy_header_for(s, conn)), d)) {
+    client.failed("cannot send the PROXY protocol header: " + ec.message());
+    conn.close();
+    co_return false;
+  }
+  co_return true;
+}
+
 }  // namespace ehlo::run

@@ -13,6 +13,7 @@
 #include "net/deadline.hpp"
 #include "net/endpoint.hpp"
 #include "proto/proxy_header.hpp"
+#include "session/session.hpp"
 
 namespace ehlo::run {
 
@@ -47,5 +48,19 @@ struct proxy_read {
 /// header of another version than s.version (unless any_version), junk, a
 /// timeout or a close before it: no header, and why.
 asio::awaitable<proxy_read> read_proxy_header(net::connection& conn, const proxy_settings& s, net::deadline d);
+
+/// Server role: read_proxy_header() when `s` asks for a header (else true at
+/// once). The peer becomes "ADDRESS:PORT -> ... (PROXY v1 from REAL)"; bytes
+/// past the header go to `server`. False when there was none to take: the
+/// session has failed with a finding (proxy-2), the connection is closed, and
+/// the session is not to be driven.
+asio::awaitable<bool> take_proxy_header(net::connection& conn, const proxy_settings& s, net::deadline d,
+                                        session::session& server, std::string& peer);
+
+/// Client role: sends the header `s` asks for first on `conn` (nothing when
+/// s.version is 0). False when it could not be sent: `client` has failed
+/// with why, and the connection is closed.
+asio::awaitable<bool> send_proxy_header(net::connection& conn, const proxy_settings& s, net::deadline d,
+                                        session::session& client);
 
 }  // namespace ehlo::run

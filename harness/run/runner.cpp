@@ -23,7 +23,6 @@
 #include "net/error.hpp"
 #include "net/listener.hpp"
 #include "net/tls_context.hpp"
-#include "proto/proxy_header.hpp"
 #include "proto/rules.hpp"
 #include "report/atomic_file.hpp"
 #include "run/client_process.hpp"
@@ -454,38 +453,11 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
     st.finished(std::move(result), slot);
     co_return;
   }
-  if (st.opt.proxy.version != 0) {
-    const auto header = proxy_header_for(st.opt.proxy, r.conn);
-    if (const auto ec =
-            co_await r.conn.write(proto::encode_proxy_header(header), net::after(connect_wait(in, st.opt)))) {
-      client.failed("cannot send the PROXY protocol header: " + ec.message());
-      r.conn.close();
-    }
-  }
-  if (r.conn.is_open()) co_await drive(r.conn, client, client_drive(st, in, target.host));
+  if (co_await send_proxy_header(r.conn, st.opt.proxy, net::after(connect_wait(in, st.opt)), client))
+    co_await drive(r.conn, client, client_drive(st, in, target.host));
   auto result = result_of(in, "client", peer, client, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &client, "", {}, result);
   st.finished(std::move(result), slot);
-}
-
-/// Server role, --proxy: reads the PROXY header the client sends first. The
-/// peer becomes "ADDRESS:PORT (PROXY v1 from REAL)"; bytes past the header go
-/// to the session. False when there was none to take: the session has failed
-/// with a finding (proxy-2) and is not to be driven.
-asio::awaitable<bool> proxy_first(run_state& st, const input& in, net::connection& conn,
-                                  session::server_session& server, std::string& peer) {
-  if (st.opt.proxy.version == 0 && !st.opt.proxy.any_version) co_return true;
-  auto read = co_await read_proxy_header(conn, st.opt.proxy, net::after(connect_wait(in, st.opt)));
-  if (!read.header) {
-    server.proxy_header_failed(read.why);
-    conn.close();
-    co_return false;
-  }
-  const auto& h = *read.header;
-  if (!h.local && h.kind != proto::proxy_header::family::unknown)
-    peer = proto::describe(h).substr(3) + " (PROXY v" + std::to_string(h.version) + " from " + peer + ")";
-  server.received(read.rest);
-  co_return true;
 }
 
 /// ehlo check --listen --client-cmd: a listener of the input's own, the
@@ -542,7 +514,8 @@ asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_
   }
   std::string peer = r.conn.peer_name();
   session::server_session server(in.sc, settings_for(in, st.opt));
-  if (co_await proxy_first(st, in, r.conn, server, peer)) co_await drive(r.conn, server, server_drive(st, in));
+  if (co_await take_proxy_header(r.conn, st.opt.proxy, net::after(connect_wait(in, st.opt)), server, peer))
+    co_await drive(r.conn, server, server_drive(st, in));
   outcome.exit = co_await client->wait(st.opt.client_limit);
   outcome.output = client->output_tail();
   auto result = result_of(in, "server", peer, server, nullptr, since(start));
@@ -616,7 +589,8 @@ asio::awaitable<void> serve_clients(run_state& st, const std::vector<const input
           const auto start = clock::now();
           std::string peer = conn->peer_name();
           session::server_session server(in.sc, settings_for(in, st.opt));
-          if (co_await proxy_first(st, in, *conn, server, peer)) co_await drive(*conn, server, server_drive(st, in));
+          if (co_await take_proxy_header(*conn, st.opt.proxy, net::after(connect_wait(in, st.opt)), server, peer))
+            co_await drive(*conn, server, server_drive(st, in));
           auto result = result_of(in, "server", peer, server, nullptr, since(start));
           if (st.opt.check) {
             judge_probe(in, &server, "", {}, result);
