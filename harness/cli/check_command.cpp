@@ -40,11 +40,14 @@ needs was not offered), with the rule ids and RFC sections of each. PATH: probe
 files or folders (default: the catalog, scenarios/conformance).
 
   --target HOST:PORT     a server to check with the server probes; again for more,
-                         reported side by side
+                         reported side by side; [IPv6]:PORT, or unix:PATH for a
+                         Unix-domain socket
   --listen HOST:PORT     check a client with the client probes: it connects once per
-                         probe (port 0: any; printed first)
+                         probe (port 0: any; printed first); [IPv6]:PORT and unix:PATH
+                         as for --target
   --client-cmd CMD       with --listen: run the client for each probe, `sh -c CMD` with
-                         {host}, {port} and {probe} (the probe's file) filled in; its exit
+                         {host} (a Unix socket's path under unix:PATH), {port} and
+                         {probe} (the probe's file) filled in; its exit
                          status counts for the probes that judge by it
   --client-uses LIST     with --listen: what the client is set up to do, comma-separated:
                          starttls, auth, require-tls; probes about more do not apply
@@ -302,7 +305,8 @@ int check_command(const std::vector<std::string_view>& args) {
     opt.connections = chosen.size();
     opt.on_listening = [&](std::uint16_t port) {
       if (!opt.client_cmd.empty()) return;
-      std::printf("listening on port %u: connect the client %zu times, once per probe\n", port, chosen.size());
+      const std::string where = opt.peer.is_unix() ? net::to_string(opt.peer) : "port " + std::to_string(port);
+      std::printf("listening on %s: connect the client %zu times, once per probe\n", where.c_str(), chosen.size());
       std::fflush(stdout);
     };
   } else if (have_target) {
@@ -310,6 +314,7 @@ int check_command(const std::vector<std::string_view>& args) {
   } else {
     opt.mode = run::mode::self_play;
   }
+  if (const auto why = check_proxy_options(opt); !why.empty()) return usage_error(why);
 
   std::string fatal;
   if (self_test) {

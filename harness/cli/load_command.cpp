@@ -29,7 +29,7 @@ plays scenario k mod n), and measures: sessions and messages a second, the laten
 session) as p50, p90, p99, p99.9 and max, and the failed sessions by cause. A status line every
 second; a summary at the end.
 
-  --target HOST:PORT       the server (required)
+  --target HOST:PORT       the server (required); [IPv6]:PORT, or unix:PATH for a Unix socket
   --concurrency C          closed loop: C sessions at all times (the default, with C = 1)
   --rate R                 open loop: R new sessions a second ("200" or "200/s"), whether or not
                            the server keeps up

@@ -27,8 +27,11 @@ Plays scenarios (*.json) and captured transcripts (*.txt), or the folders holdin
 them. With neither --target nor --listen, plays both sides against each other on
 127.0.0.1 (self-play).
 
-  --target HOST:PORT     play the client against this server
-  --listen HOST:PORT     play the server for real clients (port 0: any; printed first)
+  --target HOST:PORT     play the client against this server; [IPv6]:PORT for an IPv6
+                         address, unix:PATH for a Unix-domain socket
+  --listen HOST:PORT     play the server for real clients (port 0: any; printed first);
+                         [IPv6]:PORT, or unix:PATH (a stale socket file there is
+                         replaced, and the socket removed at the end)
   --jobs N               scenarios played at once (default: the number of cores); the
                          results come in the order of the inputs all the same
   --tag TAG              play only scenarios with this tag (again for more: any of them)
@@ -142,6 +145,7 @@ int run_command(const std::vector<std::string_view>& args) {
     }
   }
   if (paths.empty()) return usage_error("name the scenarios to play");
+  if (const auto why = check_proxy_options(opt); !why.empty()) return usage_error(why);
   if (opt.spool) {
     std::error_code ec;
     std::filesystem::create_directories(*opt.spool, ec);
@@ -176,8 +180,11 @@ int run_command(const std::vector<std::string_view>& args) {
   console_opt.colour = report::colour_wanted(STDOUT_FILENO);
   console_opt.verbose = shared.verbose;
   report::console_writer console(STDOUT_FILENO, console_opt);
-  opt.on_listening = [](std::uint16_t port) {
-    std::printf("listening on port %u\n", port);
+  opt.on_listening = [&opt](std::uint16_t port) {
+    if (opt.peer.is_unix())
+      std::printf("listening on %s\n", net::to_string(opt.peer).c_str());
+    else
+      std::printf("listening on port %u\n", port);
     std::fflush(stdout);
   };
   opt.on_result = [&](const report::scenario_result& r) {

@@ -41,6 +41,13 @@ const std::string_view shared_usage = R"(  --var NAME=VALUE       set a variable
   --tls-client-cert FILE, --tls-client-key FILE   a client certificate
  TLS, server role:
   --tls-cert FILE, --tls-key FILE   the server certificate (default: one made in memory)
+ PROXY protocol (HAProxy's; Postfix's smtpd_upstream_proxy_protocol):
+  --proxy v1|v2          client role: send this header before anything else; server role:
+                         expect it first on every connection (`any`: either version), a
+                         missing or malformed one is a finding (proxy-2) and a failure
+  --proxy-source ADDR:PORT, --proxy-destination ADDR:PORT
+                         client role: the addresses the header claims (default: the
+                         connection's own; over a Unix socket v1 UNKNOWN, v2 LOCAL)
 )";
 
 parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_t& i, run::options& opt,
@@ -92,6 +99,16 @@ parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_
                         : a == "--tls-cert"        ? opt.server_cert
                                                    : opt.server_key;
     slot = v;
+  } else if (a == "--proxy") {
+    if (!value() || (v != "v1" && v != "v2" && v != "any")) return fail("--proxy needs v1, v2 or any");
+    opt.proxy.version = v == "v1" ? 1 : v == "v2" ? 2 : 0;
+    opt.proxy.any_version = v == "any";
+  } else if (a == "--proxy-source" || a == "--proxy-destination") {
+    if (!value()) return fail(std::string(a) + " needs ADDRESS:PORT");
+    net::endpoint e;
+    if (auto why = run::check_proxy_address(v, e); !why.empty()) return fail(std::string(a) + ": " + why);
+    (a == "--proxy-source" ? opt.proxy.source : opt.proxy.destination) = e;
+    if (auto why = run::check_proxy_families(opt.proxy); !why.empty()) return fail(why);
   } else if (a == "--tls-verify") {
     opt.tls_verify = true;
   } else if (a == "--show-secrets") {
@@ -102,6 +119,17 @@ parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_
     return parsed::not_shared;
   }
   return parsed::taken;
+}
+
+std::string check_proxy_options(const run::options& opt) {
+  const auto& p = opt.proxy;
+  if (opt.mode == run::mode::client && p.any_version) return "--proxy any is for the server role: give v1 or v2";
+  if (opt.mode != run::mode::client && (p.source || p.destination))
+    return "--proxy-source and --proxy-destination are for the client role (--target)";
+  if ((p.source || p.destination) && p.version == 0) return "--proxy-source and --proxy-destination need --proxy v1|v2";
+  if (opt.mode == run::mode::self_play && (p.version != 0 || p.any_version))
+    return "--proxy needs --target (send the header) or --listen (expect it)";
+  return {};
 }
 
 void write_transcripts(std::string_view command, const std::string& dir, const report::run_summary& summary) {

@@ -40,6 +40,10 @@ enum class parsed : std::uint8_t {
 parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_t& i, run::options& opt,
                            shared_options& shared, const std::vector<std::string_view>& formats, std::string& error);
 
+/// The --proxy options against the mode (--target, --listen, self-play) once
+/// all are parsed: "" when they fit, else why not.
+std::string check_proxy_options(const run::options& opt);
+
 /// The usage lines of the shared options, for a command's --help.
 extern const std::string_view shared_usage;
 

@@ -59,6 +59,8 @@ step_kind step_of(proto::verb v) noexcept {
     case verb::starttls:
       return step_kind::starttls;
     case verb::turn:
+    case verb::xclient:
+    case verb::xforward:
     case verb::unknown:
       break;
   }

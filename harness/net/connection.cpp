@@ -3,6 +3,7 @@
 #include <asio/connect.hpp>
 #include <asio/error.hpp>
 #include <asio/ip/address.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <openssl/err.h>
@@ -11,7 +12,10 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
 #include <limits>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <utility>
 
 #include "net/endpoint.hpp"
@@ -25,32 +29,56 @@ namespace {
 /// SMTP is a conversation of small writes; Nagle's algorithm would hold each
 /// one back until the peer's delayed ACK (40 ms on Linux). Each write() is
 /// one send already, so nothing is gained by coalescing.
-void no_delay(asio::ip::tcp::socket& s) {
+/// (A Unix socket has no such option: the call fails and is ignored.)
+void no_delay(connection::socket_type& s) {
   std::error_code ignored;
   if (s.is_open()) s.set_option(asio::ip::tcp::no_delay(true), ignored);
 }
 
+bool is_inet(const asio::generic::stream_protocol::endpoint& e) noexcept {
+  return e.data()->sa_family == AF_INET || e.data()->sa_family == AF_INET6;
+}
+
 }  // namespace
 
-connection::connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) { no_delay(socket_); }
+connection::connection(socket_type socket) : socket_(std::move(socket)) { no_delay(socket_); }
+connection::connection(asio::ip::tcp::socket socket) : connection(socket_type(std::move(socket))) {}
 connection::connection(const asio::any_io_executor& ex) : socket_(ex) {}
 connection::connection(connection&&) noexcept = default;
 connection& connection::operator=(connection&&) noexcept = default;
 connection::~connection() = default;
 
-asio::ip::tcp::socket& connection::tcp() noexcept { return tls_ ? tls_->next_layer() : socket_; }
-const asio::ip::tcp::socket& connection::tcp() const noexcept { return tls_ ? tls_->next_layer() : socket_; }
+connection::socket_type& connection::tcp() noexcept { return tls_ ? tls_->next_layer() : socket_; }
+const connection::socket_type& connection::tcp() const noexcept { return tls_ ? tls_->next_layer() : socket_; }
 
 bool connection::is_open() const noexcept { return tcp().is_open(); }
 asio::any_io_executor connection::get_executor() noexcept { return socket_.get_executor(); }
 
 asio::ip::tcp::endpoint connection::local_endpoint() const {
   std::error_code ignored;
-  return tcp().local_endpoint(ignored);
+  return tcp_of(tcp().local_endpoint(ignored));
 }
 asio::ip::tcp::endpoint connection::remote_endpoint() const {
   std::error_code ignored;
-  return tcp().remote_endpoint(ignored);
+  return tcp_of(tcp().remote_endpoint(ignored));
+}
+
+std::string connection::peer_name() const {
+  std::error_code ignored;
+  const auto remote = tcp().remote_endpoint(ignored);
+  if (is_inet(remote)) {
+    const auto t = tcp_of(remote);
+    return to_string(endpoint(t.address().to_string(), t.port()));
+  }
+  // A Unix socket: the server's path names the conversation from either end.
+  for (const auto& e : {remote, tcp().local_endpoint(ignored)}) {
+    if (e.data()->sa_family != AF_UNIX) continue;
+    const auto* un = reinterpret_cast<const char*>(e.data()) + offsetof(sockaddr_un, sun_path);
+    const auto n = e.size() > offsetof(sockaddr_un, sun_path) ? e.size() - offsetof(sockaddr_un, sun_path) : 0;
+    const std::string path(un, strnlen(un, n));
+    if (!path.empty()) return "unix:" + path;
+  }
+  return "unix:";
 }
 
 void connection::close() noexcept {
@@ -66,16 +94,27 @@ asio::awaitable<connect_result> connection::connect(asio::any_io_executor ex, st
     r.ec = found.ec;
     co_return r;
   }
+  asio::ip::tcp::socket socket(ex);
   asio::steady_timer timer(ex, d);
   auto [order, ec, chosen, timer_ec] =
-      co_await detail::race(timer, asio::async_connect(r.conn.socket_, found.endpoints, detail::deferred));
+      co_await detail::race(timer, asio::async_connect(socket, found.endpoints, detail::deferred));
   static_cast<void>(order);
   static_cast<void>(chosen);
   r.ec = detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec;
-  if (r.ec)
-    r.conn.close();
-  else
-    no_delay(r.conn.socket_);
+  if (!r.ec) r.conn = connection(std::move(socket));
+  co_return r;
+}
+
+asio::awaitable<connect_result> connection::connect(asio::any_io_executor ex, const endpoint& to, deadline d) {
+  if (!to.is_unix()) co_return co_await connect(ex, to.host, to.port, d);
+  connect_result r{connection(ex), {}};
+  asio::local::stream_protocol::socket socket(ex);
+  asio::steady_timer timer(ex, d);
+  auto [order, ec, timer_ec] = co_await detail::race(
+      timer, socket.async_connect(asio::local::stream_protocol::endpoint(to.path), detail::deferred));
+  static_cast<void>(order);
+  r.ec = detail::timed_out(ec, timer_ec) ? make_error_code(error::timed_out) : ec;
+  if (!r.ec) r.conn = connection(socket_type(std::move(socket)));
   co_return r;
 }
 
@@ -191,7 +230,7 @@ asio::awaitable<std::error_code> connection::shutdown(deadline d) {
     if (result == error::timed_out) close();
   }
   std::error_code ignored;
-  if (is_open()) tcp().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (is_open()) tcp().shutdown(socket_type::shutdown_send, ignored);
   co_return result;
 }
 

@@ -1,4 +1,5 @@
-// One TCP connection, plain or TLS, driven by coroutines with deadlines.
+// One connection, plain or TLS, over TCP or a Unix-domain stream socket,
+// driven by coroutines with deadlines.
 //
 // The contract:
 // - The caller owns every buffer. read_some() reads straight into the span it
@@ -34,6 +35,7 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
@@ -56,10 +58,15 @@ struct read_result {
 };
 
 struct connect_result;
+struct endpoint;
 
 class connection {
  public:
+  /// TCP or a Unix-domain stream socket: the same bytes and TLS over either.
+  using socket_type = asio::generic::stream_protocol::socket;
+
   /// A connection over a socket that is already connected (an accepted one).
+  explicit connection(socket_type socket);
   explicit connection(asio::ip::tcp::socket socket);
   /// A connection that is not open; every operation fails with error::not_open.
   explicit connection(const asio::any_io_executor& ex);
@@ -72,6 +79,9 @@ class connection {
   /// address's error (asio::error::connection_refused).
   static asio::awaitable<connect_result> connect(asio::any_io_executor ex, std::string host, std::uint16_t port,
                                                  deadline d);
+  /// The same for an endpoint as the user wrote it: host and port, or a Unix
+  /// socket's path (no lookup: the deadline covers the connect).
+  static asio::awaitable<connect_result> connect(asio::any_io_executor ex, const endpoint& to, deadline d);
 
   /// Up to buf.size() bytes, at least one unless ec is set.
   asio::awaitable<read_result> read_some(std::span<char> buf, deadline d);
@@ -103,8 +113,12 @@ class connection {
   /// The handshake finished: reads and writes go through TLS.
   bool is_tls() const noexcept { return tls_done_; }
   asio::any_io_executor get_executor() noexcept;
+  /// The TCP addresses; an empty endpoint over a Unix socket.
   asio::ip::tcp::endpoint local_endpoint() const;
   asio::ip::tcp::endpoint remote_endpoint() const;
+  /// The peer as a report names it: "127.0.0.1:41234", "[::1]:41234", or
+  /// "unix:PATH" (the socket's path: a Unix client's own address is unnamed).
+  std::string peer_name() const;
 
   /// "TLSv1.3", "TLSv1.2"...; "" before a handshake.
   std::string_view tls_version() const noexcept;
@@ -142,13 +156,13 @@ class connection {
   std::uint64_t bytes_out() const noexcept { return bytes_out_; }
 
  private:
-  using tls_stream = asio::ssl::stream<asio::ip::tcp::socket>;
-  asio::ip::tcp::socket& tcp() noexcept;
-  const asio::ip::tcp::socket& tcp() const noexcept;
+  using tls_stream = asio::ssl::stream<socket_type>;
+  socket_type& tcp() noexcept;
+  const socket_type& tcp() const noexcept;
   bool can_start_tls(std::error_code& ec) const;
   asio::awaitable<std::error_code> handshake(asio::ssl::stream_base::handshake_type role, deadline d);
 
-  asio::ip::tcp::socket socket_;     // the transport until TLS starts; then moved into tls_
+  socket_type socket_;               // the transport until TLS starts; then moved into tls_
   std::unique_ptr<tls_stream> tls_;  // owns the socket once TLS started (even if the handshake failed)
   std::string host_;                 // the name start_tls_client checks the certificate against
   bool tls_done_ = false;

@@ -7,8 +7,10 @@
 #include <asio/use_awaitable.hpp>
 
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <ostream>
+#include <sys/socket.h>
 
 #include "net/error.hpp"
 
@@ -43,6 +45,13 @@ endpoint fail(std::error_code& ec, error e) {
 
 endpoint parse_endpoint(std::string_view text, std::error_code& ec) {
   ec.clear();
+  if (text.starts_with("unix:")) {
+    // sockaddr_un's sun_path holds 108 bytes with the terminating NUL.
+    const auto path = text.substr(5);
+    if (path.empty() || path.size() > 107 || path.find('\0') != std::string_view::npos)
+      return fail(ec, error::bad_unix_path);
+    return endpoint::unix_socket(std::string(path));
+  }
   std::string_view host, port;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
@@ -71,11 +80,21 @@ endpoint parse_endpoint(std::string_view text, std::error_code& ec) {
 }
 
 std::string to_string(const endpoint& e) {
+  if (e.is_unix()) return "unix:" + e.path;
   const bool v6 = e.host.find(':') != std::string::npos;
   return (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
 }
 
 std::ostream& operator<<(std::ostream& os, const endpoint& e) { return os << to_string(e); }
+
+asio::ip::tcp::endpoint tcp_of(const asio::generic::stream_protocol::endpoint& e) {
+  asio::ip::tcp::endpoint t;
+  const auto family = e.data()->sa_family;
+  if ((family != AF_INET && family != AF_INET6) || e.size() > t.capacity()) return t;
+  std::memcpy(t.data(), e.data(), e.size());
+  t.resize(e.size());
+  return t;
+}
 
 namespace {
 

@@ -23,6 +23,8 @@ enum class error {
   unbracketed_ipv6,  ///< endpoint: an IPv6 address without its brackets ("::1:25")
   bad_ipv6,          ///< endpoint: the text in brackets is not an IPv6 address
   no_address,        ///< the host name resolved to no address
+  bad_unix_path,     ///< endpoint: "unix:" with no path, or one longer than a socket address holds
+  not_a_socket,      ///< listener: the Unix socket's path exists and is not a socket
 };
 
 const std::error_category& error_category() noexcept;

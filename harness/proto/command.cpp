@@ -8,9 +8,9 @@
 namespace ehlo::proto {
 
 namespace {
-constexpr std::array<std::string_view, 16> verb_names{
-    "",     "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET",
-    "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "TURN", "AUTH", "STARTTLS",
+constexpr std::array<std::string_view, 18> verb_names{
+    "",     "HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT",     "RSET",    "VRFY",
+    "EXPN", "HELP", "NOOP", "QUIT", "TURN", "AUTH", "STARTTLS", "XCLIENT", "XFORWARD",
 };
 }  // namespace
 
@@ -31,13 +31,19 @@ constexpr auto verb_keys = [] {
 }  // namespace
 
 verb find_verb(std::string_view written) noexcept {
-  if (written.size() == 8) return syntax::iequals(written, "STARTTLS") ? verb::starttls : verb::unknown;
+  if (written.size() == 7) return syntax::iequals(written, "XCLIENT") ? verb::xclient : verb::unknown;
+  if (written.size() == 8)
+    return syntax::iequals(written, "STARTTLS")   ? verb::starttls
+           : syntax::iequals(written, "XFORWARD") ? verb::xforward
+                                                  : verb::unknown;
   if (written.size() != 4) return verb::unknown;
   const std::uint32_t k = verb_key(written);
   for (std::size_t i = 1; i < verb_keys.size(); ++i)
     if (k == verb_keys[i]) return static_cast<verb>(i);
   return verb::unknown;
 }
+
+bool is_lhlo(std::string_view written) noexcept { return written.size() == 4 && verb_key(written) == verb_key("LHLO"); }
 
 std::ostream& operator<<(std::ostream& os, verb v) { return os << (v == verb::unknown ? "unknown" : to_string(v)); }
 
@@ -47,7 +53,9 @@ void format_command(const command& c, std::string& out) {
     out += "\r\n";
     return;
   }
-  out += c.verb == verb::unknown ? c.verb_text : to_string(c.verb);
+  out += c.verb == verb::unknown                        ? c.verb_text
+         : c.verb == verb::ehlo && is_lhlo(c.verb_text) ? std::string_view("LHLO")
+                                                        : to_string(c.verb);
   switch (c.verb) {
     case verb::mail:
     case verb::rcpt:

@@ -35,12 +35,17 @@ enum class verb : std::uint8_t {
   turn,
   auth,
   starttls,
+  xclient,   ///< Postfix's XCLIENT (XCLIENT_README): a proxy's client attributes; 220 starts a new session
+  xforward,  ///< Postfix's XFORWARD (XFORWARD_README): a content filter's client attributes
 };
 
 /// The verb's canonical spelling ("HELO"); "" for unknown.
 std::string_view to_string(verb v) noexcept;
 /// The verb spelt so, in any case (RFC 5321 §2.4: verbs are case-insensitive).
 verb find_verb(std::string_view written) noexcept;
+/// LMTP's greeting verb (RFC 2033 §4.1), in any case: EHLO's twin where the
+/// protocol is LMTP, an unknown verb in SMTP.
+bool is_lhlo(std::string_view written) noexcept;
 
 /// What a line is: a command, or a SASL response inside an AUTH exchange
 /// (RFC 4954 §4), which the parser reads only when told to expect one.

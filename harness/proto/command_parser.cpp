@@ -6,6 +6,7 @@
 
 #include "proto/error.hpp"
 #include "proto/syntax_chars.hpp"
+#include "proto/xtext.hpp"
 
 namespace ehlo::proto {
 
@@ -280,6 +281,12 @@ void command_parser::parse(std::string_view line) {
   while (v < line.size() && line[v] != ' ' && line[v] != ':') ++v;
   cmd_.verb_text = slice(line, 0, v);
   cmd_.verb = find_verb(cmd_.verb_text);
+  if (settings_.lmtp) {
+    if (cmd_.verb == verb::helo || cmd_.verb == verb::ehlo)
+      note(rules::lmtp, "HELO or EHLO in LMTP, where LHLO is due", 0);
+    else if (is_lhlo(cmd_.verb_text))
+      cmd_.verb = verb::ehlo;
+  }
   if (cmd_.verb == verb::unknown) {
     // Kept as written: the argument is what follows the verb's first separator.
     if (v == 0)
@@ -368,9 +375,51 @@ void command_parser::parse(std::string_view line) {
     case verb::bdat:
       parse_bdat(arg, begin);
       break;
+    case verb::xclient:
+    case verb::xforward:
+      parse_attributes(arg, begin);
+      break;
   }
 
   check_line(line);
+}
+
+void command_parser::parse_attributes(std::string_view arg, std::size_t at) {
+  // XCLIENT_README: attribute-name "=" attribute-value, separated by SP; the
+  // value xtext, or [UNAVAILABLE] / [TEMPUNAVAIL] for what the proxy does not know.
+  static constexpr std::array<std::string_view, 8> xclient_names{"NAME", "ADDR",  "PORT",     "PROTO",
+                                                                 "HELO", "LOGIN", "DESTADDR", "DESTPORT"};
+  static constexpr std::array<std::string_view, 7> xforward_names{"NAME", "ADDR",  "PORT",  "PROTO",
+                                                                  "HELO", "IDENT", "SOURCE"};
+  const bool xclient = cmd_.verb == verb::xclient;
+  if (arg.empty()) {
+    note(rules::xclient, "XCLIENT or XFORWARD without an attribute", at);
+    verdict(command_error::missing_argument);
+    return;
+  }
+  std::size_t pos = 0;
+  while (pos <= arg.size()) {
+    const std::size_t space = std::min(arg.find(' ', pos), arg.size());
+    const std::string_view pair = arg.substr(pos, space - pos);
+    const std::size_t eq = pair.find('=');
+    const std::string_view name = pair.substr(0, eq);
+    const bool known = xclient ? std::any_of(xclient_names.begin(), xclient_names.end(),
+                                             [&](std::string_view n) { return syntax::iequals(n, name); })
+                               : std::any_of(xforward_names.begin(), xforward_names.end(),
+                                             [&](std::string_view n) { return syntax::iequals(n, name); });
+    if (eq == std::string_view::npos || name.empty()) {
+      note(rules::xclient, "an attribute without NAME=VALUE", at + pos);
+    } else if (!known) {
+      note(rules::xclient, xclient ? "an attribute XCLIENT does not define" : "an attribute XFORWARD does not define",
+           at + pos);
+    } else {
+      const std::string_view value = pair.substr(eq + 1);
+      std::error_code ec;
+      if (value != "[UNAVAILABLE]" && value != "[TEMPUNAVAIL]" && xtext::validate(value, ec) != std::string_view::npos)
+        note(rules::xclient, "an attribute value that is not xtext", at + pos + eq + 1);
+    }
+    pos = space + 1;
+  }
 }
 
 void command_parser::check_line(std::string_view line) {

@@ -62,6 +62,10 @@ struct command_settings {
   /// UTF-8 in paths and parameter values (RFC 6531 §3.3). A MAIL line that
   /// carries SMTPUTF8 allows it for itself; set this for the RCPTs that follow.
   bool smtputf8 = false;
+  /// LMTP (RFC 2033): LHLO is the greeting, read as EHLO (command::verb is
+  /// ehlo, verb_text "LHLO"); HELO and EHLO are findings (2033-4). Without it
+  /// LHLO is an unknown verb.
+  bool lmtp = false;
 
   // Leniencies. Each flaw is still a finding; these only stop it being an error.
 
@@ -133,6 +137,7 @@ class command_parser {
   void parse_envelope(std::string_view arg, std::size_t at);
   void parse_auth(std::string_view arg, std::size_t at);
   void parse_bdat(std::string_view arg, std::size_t at);
+  void parse_attributes(std::string_view arg, std::size_t at);
   void note(const rule& r, std::string_view what, std::size_t at);
   void verdict(std::error_code e) noexcept {
     if (!cmd_.syntax) cmd_.syntax = e;

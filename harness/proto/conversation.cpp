@@ -69,7 +69,7 @@ conversation::line_kind conversation::client_line(std::string_view line, ref at)
   }
   after_starttls_ = false;
   const std::string_view written = verb_text(line);
-  pending p{answered::command, find_verb(written), false, at, {}};
+  pending p{answered::command, lmtp_ && is_lhlo(written) ? verb::ehlo : find_verb(written), false, at, {}};
   switch (p.verb) {
     case verb::mail:
     case verb::rcpt:
@@ -130,6 +130,21 @@ conversation::answer conversation::take_reply(unsigned code) {
   a.at = p.at;
   a.last = p.last;
   const bool ok = code / 100 == 2;
+  const bool ends_message = p.what == answered::message || (p.verb == verb::bdat && p.last);
+  if (lmtp_ && ends_message) {
+    // LMTP: one reply per recipient accepted (their RCPT replies all came
+    // before), after the "." as after BDAT LAST; the end of the message stays
+    // waiting at the front until the last.
+    a.recipients = std::max<std::size_t>(1, rcpts_.size() + rcpts_dropped_);
+    a.recipient = lmtp_replied_++;
+    if (lmtp_replied_ < a.recipients) {
+      pending_.push_front(std::move(p));
+      return a;
+    }
+    lmtp_replied_ = 0;
+    end_transaction();
+    return a;
+  }
   if (p.what == answered::message) {
     end_transaction();
     return a;
@@ -180,6 +195,9 @@ conversation::answer conversation::take_reply(unsigned code) {
         after_starttls_ = true;
       }
       break;
+    case verb::xclient:
+      if (code == 220) forget();  // a new session, as for the client XCLIENT names: EHLO again
+      break;
     default:
       break;
   }
@@ -188,6 +206,7 @@ conversation::answer conversation::take_reply(unsigned code) {
 
 void conversation::forget() {
   pending_.clear();
+  lmtp_replied_ = 0;
   untracked_ = 0;
   data_ = false;
   sasl_ = false;

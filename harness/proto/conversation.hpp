@@ -29,6 +29,11 @@
 //   to BDAT LAST close it (RFC 5321 §4.1.1, §4.1.4; RFC 3030 §2).
 // - A 250 to EHLO offers what its lines list (RFC 5321 §4.1.1.1); a 250 to
 //   HELO leaves a session that offers nothing.
+// - A 220 to XCLIENT (Postfix) starts a new session: what was known is void,
+//   as after STARTTLS, and the client says EHLO again.
+// - LMTP (lmtp(true), RFC 2033): LHLO is EHLO; the end of a message gets one
+//   reply per recipient accepted (at least one), in their order
+//   (answer::recipient), and the last of them closes the transaction.
 //
 // Memory is bounded whatever the peer does: at most limits::max_pending lines
 // wait with what they are; past that a line is only counted, and a reply to
@@ -85,11 +90,18 @@ class conversation {
     std::string written;
     ref at = 0;         ///< the ref given with the line answered; 0 for the greeting, nothing, untracked
     bool last = false;  ///< a BDAT ... LAST: the reply ends the message
+    /// LMTP, a reply to the end of a message: for which accepted recipient
+    /// (0 the first); of how many.
+    std::size_t recipient = 0, recipients = 1;
   };
   static constexpr std::size_t max_verb_text = 64;
 
   conversation() = default;
   explicit conversation(limits l) : limits_(l) {}
+
+  /// LMTP (RFC 2033) rather than SMTP; set before the first line.
+  void lmtp(bool on) noexcept { lmtp_ = on; }
+  bool lmtp() const noexcept { return lmtp_; }
 
   /// A whole line of the client, without its CRLF.
   line_kind client_line(std::string_view line, ref at = 0);
@@ -157,6 +169,8 @@ class conversation {
   void end_transaction() noexcept;
 
   limits limits_;
+  bool lmtp_ = false;
+  std::size_t lmtp_replied_ = 0;  // replies to the end of the message so far
   std::deque<pending> pending_;
   std::size_t untracked_ = 0;
   ref newest_ = 0;

@@ -159,7 +159,7 @@ asio::awaitable<void> play_one(load_state& st, std::uint64_t serial) {
   st.rec.started();
   const auto t0 = clock::now();
   auto ex = co_await asio::this_coro::executor;
-  auto r = co_await net::connection::connect(ex, st.opt.target.host, st.opt.target.port, net::after(p.connect_wait));
+  auto r = co_await net::connection::connect(ex, st.opt.target, net::after(p.connect_wait));
   if (r.ec) {
     const std::string cause = connect_cause(r.ec);
     st.rec.failed(cause, "cannot connect to " + to_string(st.opt.target) + ": " + r.ec.message());

@@ -15,7 +15,7 @@ namespace ehlo::run {
 asio::awaitable<std::string> play_against(const net::endpoint& target, session::session& s,
                                           std::chrono::milliseconds wait, const drive_settings& d) {
   auto ex = co_await asio::this_coro::executor;
-  auto r = co_await net::connection::connect(ex, target.host, target.port, net::after(wait));
+  auto r = co_await net::connection::connect(ex, target, net::after(wait));
   if (r.ec) co_return "cannot connect to " + to_string(target) + ": " + r.ec.message();
   co_await drive(r.conn, s, d);
   co_return std::string();

@@ -17,6 +17,7 @@
 #include "net/endpoint.hpp"
 #include "report/results.hpp"
 #include "run/inputs.hpp"
+#include "run/proxy.hpp"
 #include "session/session_types.hpp"
 
 namespace ehlo::run {
@@ -43,6 +44,10 @@ struct options {
   std::string ca_file, client_cert, client_key;
   // Server role: a certificate from files, or one made in memory at start-up.
   std::string server_cert, server_key;
+
+  /// --proxy: the PROXY protocol header the client role sends first, or the
+  /// server role expects first (run/proxy.hpp).
+  proxy_settings proxy;
 
   // Server role.
   std::size_t connections = 1;  ///< connections to serve, then stop
@@ -76,7 +81,8 @@ struct options {
   /// long it has to connect (then it is stopped).
   std::chrono::milliseconds client_limit{30'000};
 
-  /// Server role: called once listening, with the port (port 0 picks one).
+  /// Server role: called once listening, with the port (port 0 picks one; 0
+  /// on a Unix socket, peer.path).
   std::function<void(std::uint16_t)> on_listening;
   /// Called with each result (console output). Client role and self-play: in
   /// the inputs' order, each as soon as it and every one before it are done,

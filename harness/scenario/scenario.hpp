@@ -288,6 +288,7 @@ struct scenario {
   std::vector<std::string> secrets;   ///< variables whose values are never printed
   std::optional<duration> timeout;    ///< default per-step timeout
   bool implicit_tls = false;          ///< "tls": "implicit": TLS from the first byte (port 465)
+  bool lmtp = false;                  ///< "protocol": "lmtp" (RFC 2033)
   outcome expect = outcome::pass;     ///< "outcome": the verdict a self-play run should reach
   std::vector<std::string> findings;  ///< "findings": rule ids a run is expected to report
   std::optional<probe_info> probe;    ///< "probe": a conformance probe

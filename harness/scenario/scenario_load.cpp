@@ -223,6 +223,10 @@ class loader {
     std::string s;
     if (one_of_words(v, p, {"plain", "implicit"}, s)) t.sc->implicit_tls = s == "implicit";
   }
+  void key_protocol(const value& v, const std::string& p, into& t) {
+    std::string s;
+    if (one_of_words(v, p, {"smtp", "lmtp"}, s)) t.sc->lmtp = s == "lmtp";
+  }
   void key_outcome(const value& v, const std::string& p, into& t) {
     std::string s;
     if (one_of_words(v, p, {"pass", "fail"}, s)) t.sc->expect = s == "fail" ? outcome::fail : outcome::pass;

@@ -108,6 +108,7 @@ class printer {
   text key_secrets(const from& f) { return list(f.sc->secrets); }
   text key_file_timeout(const from& f) { return duration_of(f.sc->timeout); }
   text key_file_tls(const from& f) { return when(f.sc->implicit_tls, "\"implicit\""); }
+  text key_protocol(const from& f) { return when(f.sc->lmtp, "\"lmtp\""); }
   text key_outcome(const from& f) { return when(f.sc->expect == outcome::fail, "\"fail\""); }
   text key_findings(const from& f) { return list(f.sc->findings); }
   text key_probe(const from& f) {

@@ -263,7 +263,8 @@ void client_session::commit_reply() {
 
   // RFC 2034 §4: once ENHANCEDSTATUSCODES is offered, every 2xx, 4xx and 5xx
   // reply carries an enhanced status code, but the greeting and the replies to
-  // HELO and EHLO: asked of the offer in force before this reply.
+  // HELO and EHLO (and XCLIENT's 220, a new greeting): asked of the offer in
+  // force before this reply.
   const proto::ehlo_capabilities* offer = conv_.capabilities();
   const bool enhanced_due =
       offer != nullptr && offer->has(proto::keyword::enhancedstatuscodes) && unit_.code / 100 != 3 && !unit_.enhanced;
@@ -273,7 +274,7 @@ void client_session::commit_reply() {
   add_findings(scratch_, parser_base_);
   if (enhanced_due && answer.what != proto::conversation::answered::greeting &&
       answer.what != proto::conversation::answered::nothing && answer.verb != proto::verb::ehlo &&
-      answer.verb != proto::verb::helo)
+      answer.verb != proto::verb::helo && !(answer.verb == proto::verb::xclient && unit_.code == 220))
     add_finding(proto::rules::enhanced_code,
                 "a reply without an enhanced status code, after ENHANCEDSTATUSCODES was offered",
                 parser_base_ + unit_.offset);

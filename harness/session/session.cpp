@@ -9,14 +9,25 @@
 
 namespace ehlo::session {
 
+namespace {
+
+/// The settings as the scenario's protocol wants them: LMTP's command reading.
+settings for_protocol(settings s, const scenario::scenario& sc) {
+  if (sc.lmtp) s.command.lmtp = true;
+  return s;
+}
+
+}  // namespace
+
 session::session(const scenario::scenario& sc, const settings& s, scenario::side role)
     : sc_(sc),
-      settings_(s),
+      settings_(for_protocol(s, sc)),
       cursor_(sc_.steps),
       recorder_(s.max_transcript_bytes, redact_),
       role_(role),
       writer_(s.seed) {
   redact_.show = s.show_secrets;
+  conv_.lmtp(sc_.lmtp);
   env_.vars = &vars_;
   env_.now = s.now;
   env_.unique_token = s.unique_token;
@@ -168,6 +179,16 @@ void session::tls_unverified(std::string_view why) {
   }
   findings_.push_back({&proto::rules::tls_certificate, "the server's certificate would not pass a verifying client",
                        offset(), implicit_tls_ ? std::string("tls") : cursor_.pointer(), printable(why)});
+}
+
+void session::proxy_header_failed(std::string_view why) {
+  if (state_ == state::done) return;
+  if (findings_.size() < settings_.max_findings)
+    findings_.push_back({&proto::rules::proxy_protocol, "no valid PROXY protocol header before the conversation",
+                         offset(), cursor_.pointer(), printable(why)});
+  else
+    ++findings_dropped_;
+  fail(cursor_.pointer(), {}, {}, {}, "the PROXY protocol header: " + printable(why));
 }
 
 void session::paused() {

@@ -80,6 +80,10 @@ class session {
   /// certificate"). A finding (3207-4.1) at the TLS step, `why` its detail;
   /// the session goes on. Ignored in the server role.
   void tls_unverified(std::string_view why);
+  /// Server role, before the conversation (--proxy): the PROXY protocol
+  /// header the client had to send first is missing or malformed (`why`). A
+  /// finding (proxy-2), and the session fails there: nothing is played.
+  void proxy_header_failed(std::string_view why);
   /// The pause asked for has passed.
   void paused();
   /// The connection was closed as asked.

@@ -1,17 +1,23 @@
 #include "net/connection.hpp"
 
 #include <asio/error.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <doctest/doctest.h>
 
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "net/error.hpp"
 #include "net/listener.hpp"
 #include "net/net_support.hpp"
+#include "report/temp_folder.hpp"
 
 namespace net = ehlo::net;
 using namespace ehlo::test;
@@ -102,6 +108,64 @@ TEST_CASE("net: a line echoed over [::1]") {
   };
   l.spawn(echo_one_line(server));
   l.spawn(client());
+  l.run();
+}
+
+TEST_CASE("net: a line echoed over a Unix socket, and its socket file gone when the listener stops") {
+  const ehlo::report::test::temp_folder dir;
+  const auto path = (dir / "smtp.sock").string();
+  loop l;
+  auto server = std::make_unique<net::listener>(l.executor());
+  REQUIRE_FALSE(server->listen(net::endpoint::unix_socket(path)));
+  CHECK(server->name() == "unix:" + path);
+  CHECK(server->port() == 0);
+  CHECK(std::filesystem::is_socket(path));
+  auto client = [&]() -> asio::awaitable<void> {
+    auto [conn, ec] = co_await net::connection::connect(l.executor(), net::endpoint::unix_socket(path), soon());
+    REQUIRE_FALSE(ec);
+    CHECK(conn.peer_name() == "unix:" + path);
+    CHECK(conn.remote_endpoint() == asio::ip::tcp::endpoint{});
+    CHECK_FALSE(co_await conn.write("NOOP\r\n", soon()));
+    auto [echoed, end] = co_await read_to_end(conn, soon());
+    CHECK(echoed == "NOOP\r\n");
+    CHECK(end == asio::error::eof);
+  };
+  l.spawn(echo_one_line(*server));
+  l.spawn(client());
+  l.run();
+  server->stop();
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("net: a Unix socket's path: a stale socket file is replaced, a live one is in use, a file is never removed") {
+  const ehlo::report::test::temp_folder dir;
+  const auto path = (dir / "smtp.sock").string();
+  loop l;
+  {
+    // A socket file left behind: bound, then its listener gone without removing it.
+    asio::local::stream_protocol::acceptor stale(l.executor(), asio::local::stream_protocol::endpoint(path));
+  }
+  REQUIRE(std::filesystem::is_socket(path));
+  net::listener server(l.executor());
+  CHECK_FALSE(server.listen(net::endpoint::unix_socket(path)));
+  net::listener second(l.executor());
+  CHECK(second.listen(net::endpoint::unix_socket(path)) == asio::error::address_in_use);
+  CHECK(std::filesystem::is_socket(path));  // still the first one's
+
+  const auto file = (dir / "mail.txt").string();
+  std::ofstream(file) << "not a socket";
+  net::listener third(l.executor());
+  CHECK(third.listen(net::endpoint::unix_socket(file)) == net::error::not_a_socket);
+  CHECK(std::filesystem::file_size(file) == 12);
+
+  auto nobody = [&]() -> asio::awaitable<void> {
+    auto [conn, ec] = co_await net::connection::connect(
+        l.executor(), net::endpoint::unix_socket((dir / "none.sock").string()), soon());
+    CHECK(ec.value() == ENOENT);
+    CHECK(ec.message() == "No such file or directory");
+    CHECK_FALSE(conn.is_open());
+  };
+  l.spawn(nobody());
   l.run();
 }
 

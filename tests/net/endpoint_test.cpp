@@ -77,6 +77,26 @@ TEST_CASE("net: endpoints that do not parse, each with its reason") {
         "an IPv6 address in an endpoint goes in brackets: [::1]:25");
 }
 
+TEST_CASE("net: a Unix socket is unix:PATH, with a path a socket address can hold") {
+  std::error_code ec;
+  const auto e = net::parse_endpoint("unix:/run/dovecot/lmtp", ec);
+  CHECK_FALSE(ec);
+  CHECK(e.is_unix());
+  CHECK(e.path == "/run/dovecot/lmtp");
+  CHECK(e == net::endpoint::unix_socket("/run/dovecot/lmtp"));
+  CHECK(net::to_string(e) == "unix:/run/dovecot/lmtp");
+  CHECK(net::parse_endpoint("unix:relative.sock", ec).path == "relative.sock");
+  CHECK_FALSE(ec);
+  CHECK(net::parse_endpoint("unix:" + std::string(107, 'a'), ec).is_unix());
+  CHECK_FALSE(ec);
+  for (const std::string& bad : {std::string("unix:"), "unix:" + std::string(108, 'a'), std::string("unix:/a\0b", 9)}) {
+    CAPTURE(bad);
+    CHECK(net::parse_endpoint(bad, ec) == net::endpoint{});
+    CHECK(ec == net::error::bad_unix_path);
+  }
+  CHECK_FALSE(net::parse_endpoint("127.0.0.1:25", ec).is_unix());
+}
+
 TEST_CASE("net: resolving address literals and localhost") {
   loop l;
   auto task = [&]() -> asio::awaitable<void> {

@@ -48,6 +48,7 @@ import ssl
 import sys
 import time
 
+from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 USER = b"alice"
@@ -66,7 +67,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 
 class Handler:
-    def __init__(self, maildir, pipelining, refuse, domain):
+    def __init__(self, maildir, pipelining, refuse, domain, lmtp=None):
+        self.lmtp = lmtp
         self.maildir = maildir
         self.pipelining = pipelining
         self.refuse = refuse.lower() if refuse else None
@@ -113,6 +115,9 @@ class Handler:
             path = os.path.join(self.maildir, f"{self.count:04d}.eml")
             with open(path, "wb") as f:
                 f.write(envelope.original_content)
+        if self.lmtp == "per-recipient":
+            # RFC 2033 §4.2: a reply for each accepted recipient, in order.
+            return "\r\n".join(f"250 2.0.0 <{r}> delivered" for r in envelope.rcpt_tos)
         return "250 2.0.0 OK message accepted"
 
 
@@ -128,6 +133,9 @@ async def main():
     p.add_argument("--domain",
                    help="the one domain delivered to: others are relayed for authenticated clients only")
     p.add_argument("--maildir", help="folder to write accepted messages to")
+    p.add_argument("--lmtp", choices=["per-recipient", "one-reply"],
+                   help="speak LMTP (aiosmtpd.lmtp.LMTP): after the end of data a reply per "
+                        "recipient, or aiosmtpd's own one reply whatever the recipients")
     a = p.parse_args()
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
@@ -138,10 +146,10 @@ async def main():
         tls.load_cert_chain(a.cert, a.key or a.cert)
     if a.maildir:
         os.makedirs(a.maildir, exist_ok=True)
-    handler = Handler(a.maildir, a.pipelining, a.refuse, a.domain)
+    handler = Handler(a.maildir, a.pipelining, a.refuse, a.domain, a.lmtp)
 
     def factory():
-        return SMTP(handler, hostname="localhost", ident="aiosmtpd ehlo-test",
+        return (LMTP if a.lmtp else SMTP)(handler, hostname="localhost", ident="aiosmtpd ehlo-test",
                     tls_context=tls, authenticator=authenticator,
                     auth_require_tls=(a.auth_require_tls == "yes"))
 

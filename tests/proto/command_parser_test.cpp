@@ -708,3 +708,53 @@ TEST_CASE("command: error_end is the octets decided on, the offending one last, 
     CHECK(got.second == r.input.substr(0, r.end));
   }
 }
+
+TEST_CASE("command: LMTP's LHLO is EHLO where the protocol is LMTP, HELO and EHLO a finding there") {
+  proto::command_settings lmtp;
+  lmtp.lmtp = true;
+  const auto s =
+      test::parse_commands_every_split("LHLO mx.example.com\r\nlhlo client\r\nEHLO client\r\nHELO client\r\n", lmtp, 0);
+  REQUIRE(s.commands.size() == 4);
+  CHECK(s.commands[0].verb == verb::ehlo);
+  CHECK(s.commands[0].verb_text == "LHLO");
+  CHECK(s.commands[0].domain == "mx.example.com");
+  CHECK_FALSE(s.commands[0].syntax);
+  CHECK(s.commands[0].findings.empty());
+  CHECK(s.commands[1].verb == verb::ehlo);
+  CHECK(s.commands[2].verb == verb::ehlo);
+  CHECK(findings_of(s.commands[2]) == strings{"[2033-4] @34: HELO or EHLO in LMTP, where LHLO is due"});
+  CHECK(s.commands[3].verb == verb::helo);
+  CHECK(findings_of(s.commands[3]) == strings{"[2033-4] @47: HELO or EHLO in LMTP, where LHLO is due"});
+
+  // In SMTP, LHLO is a verb like any unknown one.
+  const auto smtp = test::parse_commands_every_split("LHLO mx.example.com\r\n", {}, 0);
+  REQUIRE(smtp.commands.size() == 1);
+  CHECK(smtp.commands[0].verb == verb::unknown);
+  CHECK(smtp.commands[0].syntax == command_error::unknown_verb);
+
+  // Formatted back as written: LHLO, not EHLO.
+  proto::command c;
+  c.verb = verb::ehlo;
+  c.verb_text = "lhlo";
+  c.domain = "mx.example.com";
+  CHECK(proto::to_string(c) == "LHLO mx.example.com\r\n");
+}
+
+TEST_CASE("command: XCLIENT and XFORWARD attributes, names each command defines and xtext values") {
+  const auto s = test::parse_commands_every_split(
+      "XCLIENT NAME=client.example.org ADDR=192.0.2.77 LOGIN=[UNAVAILABLE]\r\n"
+      "XFORWARD NAME=x IDENT=abc+2B SOURCE=REMOTE\r\n"
+      "XCLIENT IDENT=abc\r\n"
+      "XFORWARD ADDR=a+zz\r\n"
+      "xclient\r\n",
+      {}, 0);
+  REQUIRE(s.commands.size() == 5);
+  CHECK(s.commands[0].verb == verb::xclient);
+  CHECK(s.commands[0].findings.empty());
+  CHECK(s.commands[1].verb == verb::xforward);
+  CHECK(s.commands[1].findings.empty());
+  CHECK(findings_of(s.commands[2]) == strings{"[postfix-xclient] @121: an attribute XCLIENT does not define"});
+  CHECK(findings_of(s.commands[3]) == strings{"[postfix-xclient] @146: an attribute value that is not xtext"});
+  CHECK(s.commands[4].verb == verb::xclient);
+  CHECK(s.commands[4].syntax == command_error::missing_argument);
+}

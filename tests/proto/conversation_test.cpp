@@ -344,3 +344,88 @@ TEST_CASE("conversation: 421 and the last code are remembered") {
   CHECK(conv.saw_421());
   CHECK(conv.last_code() == 421);
 }
+
+TEST_CASE("conversation: LMTP answers the end of data once per accepted recipient, in their order") {
+  conversation conv;
+  conv.lmtp(true);
+  const strings script{"S: 220 lmtp",
+                       "C: LHLO client",
+                       "S: 250-lmtp|250 PIPELINING",
+                       "C: MAIL FROM:<a@x>",
+                       "C: RCPT TO:<b@x>",
+                       "C: RCPT TO:<c@x>",
+                       "C: RCPT TO:<d@x>",
+                       "C: DATA",
+                       "S: 250 ok",
+                       "S: 250 ok",
+                       "S: 550 no such user",
+                       "S: 250 ok",
+                       "S: 354 go",
+                       "C: hello",
+                       "C: .",
+                       "S: 250 <b@x> saved",
+                       "S: 452 <d@x> full",
+                       "C: QUIT",
+                       "S: 221 bye"};
+  const auto out = play(conv, script);
+  CHECK(out == strings{"greeting", "command", "EHLO@2", "command", "command", "command", "command", "command", "MAIL@4",
+                       "RCPT@5", "RCPT@6", "RCPT@7", "DATA@8", "data", "data", "message@15", "message@15", "command",
+                       "QUIT@18"});
+  CHECK_FALSE(conv.in_transaction());
+}
+
+TEST_CASE("conversation: LMTP replies to the end of data say which recipient each is for") {
+  conversation conv;
+  conv.lmtp(true);
+  play(conv, {"S: 220 lmtp", "C: LHLO client", "S: 250 lmtp", "C: MAIL FROM:<a@x>", "S: 250 ok", "C: RCPT TO:<b@x>",
+              "S: 250 ok", "C: RCPT TO:<c@x>", "S: 250 ok", "C: DATA", "S: 354 go"});
+  conv.message_end(42);
+  const auto first = conv.server_reply(250);
+  CHECK(first.what == answered::message);
+  CHECK(first.recipient == 0);
+  CHECK(first.recipients == 2);
+  CHECK(conv.in_transaction());  // one more reply to come
+  const auto second = conv.server_reply(450);
+  CHECK(second.what == answered::message);
+  CHECK(second.at == 42);
+  CHECK(second.recipient == 1);
+  CHECK_FALSE(conv.in_transaction());
+  CHECK(conv.server_reply(250).what == answered::nothing);
+
+  // In SMTP the same second reply answers nothing.
+  conversation smtp;
+  play(smtp, {"S: 220 mx", "C: EHLO client", "S: 250 mx", "C: MAIL FROM:<a@x>", "S: 250 ok", "C: RCPT TO:<b@x>",
+              "S: 250 ok", "C: RCPT TO:<c@x>", "S: 250 ok", "C: DATA", "S: 354 go"});
+  smtp.message_end(42);
+  CHECK(smtp.server_reply(250).what == answered::message);
+  CHECK(smtp.server_reply(450).what == answered::nothing);
+
+  // BDAT LAST too gets a reply per recipient.
+  conversation bdat;
+  bdat.lmtp(true);
+  play(bdat, {"S: 220 lmtp", "C: LHLO client", "S: 250 lmtp", "C: MAIL FROM:<a@x>", "S: 250 ok", "C: RCPT TO:<b@x>",
+              "S: 250 ok", "C: RCPT TO:<c@x>", "S: 250 ok"});
+  bdat.client_line("BDAT 5 LAST", 50);
+  bdat.chunk_data(5);
+  CHECK(bdat.server_reply(250).recipient == 0);
+  const auto last = bdat.server_reply(250);
+  CHECK(last.verb == ehlo::proto::verb::bdat);
+  CHECK(last.recipient == 1);
+  CHECK_FALSE(bdat.in_transaction());
+}
+
+TEST_CASE("conversation: XCLIENT's 220 starts a new session; XFORWARD's 250 changes nothing") {
+  conversation conv;
+  play(conv, {"S: 220 mx", "C: EHLO proxy", "S: 250-mx|250 XCLIENT NAME ADDR", "C: MAIL FROM:<a@x>", "S: 250 ok"});
+  REQUIRE(conv.capabilities() != nullptr);
+  REQUIRE(conv.in_transaction());
+  CHECK(play(conv, {"C: XCLIENT ADDR=192.0.2.1", "S: 220 mx"}) == strings{"command", "XCLIENT@1"});
+  CHECK(conv.capabilities() == nullptr);
+  CHECK_FALSE(conv.in_transaction());
+  CHECK_FALSE(conv.after_starttls());
+
+  conversation fwd;
+  play(fwd,
+       {"S: 220 mx", "C: EHLO filter", "S: 250-mx|250 XFORWARD NAME ADDR", "C: XFORWARD ADDR=192.0.2.1", "S: 250 ok"});
+  CHECK(fwd.capabilities() != nullptr);
+}

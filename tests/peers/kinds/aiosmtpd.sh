@@ -7,6 +7,9 @@
 #   --no-pipelining      do not advertise PIPELINING (advertised by default)
 #   --refuse LOCALPART   RCPT TO LOCALPART@any-domain gets 550 5.1.1 (default:
 #                        nobody); --refuse '' accepts every recipient
+#   --lmtp MODE          speak LMTP (aiosmtpd.lmtp.LMTP): MODE per-recipient answers
+#                        the end of data once per accepted recipient (RFC 2033
+#                        §4.2); one-reply keeps aiosmtpd's own single reply
 #   --domain DOMAIN      deliver DOMAIN only (EHLO_PEER_DOMAIN): RCPT TO another
 #                        domain gets 550 5.7.1 unless the client authenticated.
 #                        Default: every domain accepted, EHLO_PEER_DOMAIN example.com
@@ -15,7 +18,7 @@
 # EHLO_PEER_MAIL/NNNN.eml.
 
 peer_start() {
-  local require_tls=no pipelining=(--pipelining) refuse=nobody domain=
+  local require_tls=no pipelining=(--pipelining) refuse=nobody domain= lmtp=()
   while (($#)); do
     case $1 in
       --auth-require-tls) require_tls=yes ;;
@@ -30,6 +33,12 @@ peer_start() {
         domain=$2
         shift
         ;;
+      --lmtp)
+        (($# >= 2)) && [[ $2 == per-recipient || $2 == one-reply ]] ||
+          fail "aiosmtpd: --lmtp needs per-recipient or one-reply"
+        lmtp=(--lmtp "$2")
+        shift
+        ;;
       *) fail "aiosmtpd: unknown option '$1' (see tests/peers/kinds/aiosmtpd.sh)" ;;
     esac
     shift
@@ -41,7 +50,7 @@ peer_start() {
   [[ -n $domain ]] && domain_arg=(--domain "$domain")
   "$PY" "$HERE/aiosmtpd_server.py" --port 0 --cert "$WORK/server.pem" --maildir "$WORK/mail" \
     --auth-require-tls "$require_tls" ${pipelining[@]+"${pipelining[@]}"} "${refuse_arg[@]}" \
-    ${domain_arg[@]+"${domain_arg[@]}"} \
+    ${domain_arg[@]+"${domain_arg[@]}"} ${lmtp[@]+"${lmtp[@]}"} \
     >"$WORK/server.out" 2>"$WORK/server.log" &
   SERVER_PID=$!
   PEER_PORT=$(wait_port_line "$WORK/server.out" "$SERVER_PID") || {

@@ -13,6 +13,9 @@
 #   --domain DOMAIN      the virtual mailbox domain (default example.com,
 #                        exported as EHLO_PEER_DOMAIN); every other domain,
 #                        example.com too, is relayed for SASL clients only
+#   --lmtp-to DEST       deliver DOMAIN's mail over LMTP to DEST (inet:127.0.0.1:PORT
+#                        or unix:PATH: an LMTP server of the test's) instead of
+#                        the maildir; master.cf gets an lmtp client for it
 #   --set NAME=VALUE     any other main.cf parameter, last word wins; e.g.
 #                        --set smtpd_tls_security_level=encrypt (530 before
 #                        STARTTLS) or --set mynetworks=127.0.0.0/8 (relay for
@@ -36,7 +39,7 @@
 PF_HOSTNAME=mx.ehlo.test
 
 peer_start() {
-  local auth_only=no discard=() refuse=nobody domain=example.com extra=()
+  local auth_only=no discard=() refuse=nobody domain=example.com extra=() lmtp_to=
   while (($#)); do
     case $1 in
       --auth-require-tls) auth_only=yes ;;
@@ -50,6 +53,13 @@ peer_start() {
       --domain)
         (($# >= 2)) && [[ $2 =~ ^[A-Za-z0-9.-]+$ ]] || fail "postfix: --domain needs a domain name"
         domain=$2
+        shift
+        ;;
+      --lmtp-to)
+        (($# >= 2)) && [[ $2 == inet:127.0.0.1:* || $2 == unix:/* ]] ||
+          fail "postfix: --lmtp-to needs inet:127.0.0.1:PORT or unix:PATH"
+        lmtp_to=$2
+        extra+=("virtual_transport=lmtp:$2")
         shift
         ;;
       --set)
@@ -148,7 +158,7 @@ EOF
   local attempt
   for attempt in 1 2 3 4 5; do
     PEER_PORT=$(free_port)
-    pf_master_cf "$PEER_PORT"
+    pf_master_cf "$PEER_PORT" "$lmtp_to"
     if postfix -c "$PF_CONF" start >"$WORK/start.log" 2>&1; then
       pf_master_pid || fail "postfix started but wrote no master.pid"
       wait_accepts "$PEER_PORT" "$PF_MASTER" || {
@@ -171,9 +181,10 @@ EOF
   fail "postfix did not start (main.cf and master.cf: $PF_CONF)"
 }
 
-# pf_master_cf PORT: the services this instance needs, all with chroot = n.
-# No pickup (nothing is submitted locally), no smtp/lmtp/local/pipe
-# transports (nothing is sent anywhere).
+# pf_master_cf PORT [LMTP-DEST]: the services this instance needs, all with
+# chroot = n. No pickup (nothing is submitted locally), no smtp/local/pipe
+# transports (nothing is sent anywhere); an lmtp client only with --lmtp-to,
+# which sends to the test's own LMTP server on this machine.
 pf_master_cf() {
   cat >"$PF_CONF/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command
@@ -196,6 +207,8 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+  [[ -n ${2:-} ]] && echo "lmtp      unix  -       -       n       -       -       lmtp" >>"$PF_CONF/master.cf"
+  return 0
 }
 
 # pf_master_pid: sets PF_MASTER from the instance's own pid file.
