@@ -4,8 +4,9 @@
 # otherwise it runs `apt-get update` once and installs only what is missing.
 #
 #   scripts/install-deps.sh          build + unit tests + fuzzing toolchain
-#   scripts/install-deps.sh --peers  also the real SMTP peers integration tests use, and the
-#                                    browser the HTML report is looked at in
+#   scripts/install-deps.sh --peers  also the real SMTP peers integration tests use, the
+#                                    browser the HTML report is looked at in, and the tools
+#                                    that build and check the Debian package
 set -euo pipefail
 
 packages=(
@@ -19,6 +20,8 @@ packages=(
   python3-jsonschema
   # xmllint: the JUnit XML reports checked against their schema
   libxml2-utils
+  # the bash completion's test (bash-completion's helpers); groff: the man pages rendered
+  bash-completion groff-base
 )
 # Real peers for integration tests: servers and clients, all run on 127.0.0.1.
 # swaks needs Net::SSLeay for --tls, and installs it only as a Recommends.
@@ -29,9 +32,11 @@ peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp py
 # The HTML report of `ehlo check` opened in headless Chromium through Selenium
 # (tests/report/check_html_browser.py); DejaVu fonts for its screenshots.
 browser=(chromium chromium-driver python3-selenium fonts-dejavu-core)
+# The Debian package built, checked and installed in a fresh root (tests/package/deb.sh).
+packaging=(debhelper lintian debootstrap fakeroot)
 
 want=("${packages[@]}")
-[[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}" "${browser[@]}")
+[[ "${1:-}" == "--peers" ]] && want+=("${peers[@]}" "${browser[@]}" "${packaging[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -30,7 +30,8 @@ namespace {
 constexpr std::string_view usage = R"(usage: ehlo COMMAND [ARGS]
 
 commands:
-  run [OPTIONS] PATH... play scenarios and transcripts: as the client (--target), the server
+  run [OPTIONS] PATH...
+                        play scenarios and transcripts: as the client (--target), the server
                         (--listen), or both against each other (the default); `ehlo run --help`
   validate PATH...      check scenario files (files, or folders of *.json) without running them;
                         every error as file:line:column: pointer: what; exit 2 when any is invalid

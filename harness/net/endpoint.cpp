@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "net/error.hpp"
+#include "proto/syntax_chars.hpp"
 
 namespace ehlo::net {
 
@@ -22,18 +23,6 @@ constexpr std::size_t max_host = 253;
 
 bool host_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-}
-
-bool parse_port(std::string_view s, std::uint16_t& port) noexcept {
-  if (s.empty() || s.size() > 5) return false;
-  unsigned value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value > 65535) return false;
-  port = static_cast<std::uint16_t>(value);
-  return true;
 }
 
 endpoint fail(std::error_code& ec, error e) {
@@ -74,7 +63,7 @@ endpoint parse_endpoint(std::string_view text, std::error_code& ec) {
       if (!host_char(c)) return fail(ec, error::bad_host);
   }
   endpoint e;
-  if (!parse_port(port, e.port)) return fail(ec, error::bad_port);
+  if (!proto::syntax::parse_port(port, e.port, true)) return fail(ec, error::bad_port);
   e.host = std::string(host);
   return e;
 }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "proto/error.hpp"
+#include "proto/syntax_chars.hpp"
 
 namespace ehlo::proto {
 
@@ -46,18 +47,6 @@ bool is_address(int af, std::string_view text) {
   if (text.empty() || text.size() >= 64) return false;
   std::array<unsigned char, 16> out{};
   return inet_pton(af, std::string(text).c_str(), out.data()) == 1;
-}
-
-bool parse_port(std::string_view s, std::uint16_t& port) {
-  if (s.empty() || s.size() > 5 || (s.size() > 1 && s.front() == '0')) return false;
-  unsigned value = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value > 65535) return false;
-  port = static_cast<std::uint16_t>(value);
-  return true;
 }
 
 std::string address_text(int af, const unsigned char* bytes) {
@@ -205,7 +194,8 @@ std::size_t proxy_parser::put_v1(std::string_view in, std::error_code& ec) {
     return fail(ec, proxy_error::v1_syntax);
   }
   if (!is_address(af, field[1]) || !is_address(af, field[2])) return fail(ec, proxy_error::v1_bad_address);
-  if (!parse_port(field[3], header_.source_port) || !parse_port(field[4], header_.destination_port))
+  if (!syntax::parse_port(field[3], header_.source_port, false) ||
+      !syntax::parse_port(field[4], header_.destination_port, false))
     return fail(ec, proxy_error::v1_bad_port);
   header_.source = std::string(field[1]);
   header_.destination = std::string(field[2]);
@@ -237,18 +227,18 @@ std::size_t proxy_parser::put_v2(std::string_view in, std::error_code& ec) {
   const std::string_view body = in.substr(v2_fixed, length);
   if (!header_.local && transport == 1) {
     const auto* bytes = reinterpret_cast<const unsigned char*>(body.data());
+    // Two addresses of n octets, then two ports.
+    const auto inet = [&](proxy_header::family kind, int family, std::size_t n) {
+      header_.kind = kind;
+      header_.source = address_text(family, bytes);
+      header_.destination = address_text(family, bytes + n);
+      header_.source_port = get_u16(body, 2 * n);
+      header_.destination_port = get_u16(body, 2 * n + 2);
+    };
     if (af == 1) {
-      header_.kind = proxy_header::family::tcp4;
-      header_.source = address_text(AF_INET, bytes);
-      header_.destination = address_text(AF_INET, bytes + 4);
-      header_.source_port = get_u16(body, 8);
-      header_.destination_port = get_u16(body, 10);
+      inet(proxy_header::family::tcp4, AF_INET, 4);
     } else if (af == 2) {
-      header_.kind = proxy_header::family::tcp6;
-      header_.source = address_text(AF_INET6, bytes);
-      header_.destination = address_text(AF_INET6, bytes + 16);
-      header_.source_port = get_u16(body, 32);
-      header_.destination_port = get_u16(body, 34);
+      inet(proxy_header::family::tcp6, AF_INET6, 16);
     } else if (af == 3) {
       header_.kind = proxy_header::family::unix_socket;
       header_.source = unix_path(body.substr(0, 108));

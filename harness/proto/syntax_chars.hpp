@@ -113,4 +113,19 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
+/// A TCP port written in decimal, 0 to 65535, at most 5 digits. Leading zeros
+/// ("00025") only when allowed: HOST:PORT takes them, the PROXY protocol's
+/// ports may not have them.
+constexpr bool parse_port(std::string_view s, std::uint16_t& port, bool leading_zeros) noexcept {
+  if (s.empty() || s.size() > 5 || (!leading_zeros && s.size() > 1 && s.front() == '0')) return false;
+  unsigned value = 0;
+  for (const char c : s) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > 65535) return false;
+  port = static_cast<std::uint16_t>(value);
+  return true;
+}
+
 }  // namespace ehlo::proto::syntax

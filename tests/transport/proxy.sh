@@ -25,34 +25,9 @@ if [[ $case_name == postfix && ${3:-} != --inner ]]; then
   exec tests/peers/with_peer.sh postfix --set smtpd_upstream_proxy_protocol=haproxy --set inet_protocols=all \
     -- "$0" "$ehlo" postfix --inner
 fi
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "proxy $case_name: $*"
-  for f in "$tmp"/*.out; do [[ -f $f ]] && echo "---- $(basename "$f")" && tail -n 30 "$f"; done
-  exit 1
-}
-need() { command -v "$1" >/dev/null || {
-  echo "proxy $case_name: skipped: $1 is not installed"
-  exit 77
-}; }
-
-# wait_for COMMAND...: runs COMMAND every 50 ms until it succeeds, at most 15 s.
-wait_for() {
-  local i
-  for ((i = 0; i < 300; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  return 1
-}
+TEST_NAME="proxy $case_name"
+# shellcheck source=tests/transport/lib.sh
+source tests/transport/lib.sh
 
 # listen NAME ARGS...: `ehlo run --listen 127.0.0.1:0 ARGS...` in the background, its output in
 # NAME.out and its JSON report in NAME.json; sets port once it listens.

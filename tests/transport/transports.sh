@@ -22,35 +22,9 @@ set -uo pipefail
 }
 ehlo=$(realpath "$1")
 case_name=$2
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "transports $case_name: $*"
-  for f in "$tmp"/*.out; do [[ -f $f ]] && echo "---- $(basename "$f")" && tail -n 30 "$f"; done
-  exit 1
-}
-skip() {
-  echo "transports $case_name: skipped: $*"
-  exit 77
-}
-need() { command -v "$1" >/dev/null || skip "$1 is not installed"; }
-
-# wait_for COMMAND...: runs COMMAND every 50 ms until it succeeds, at most 15 s.
-wait_for() {
-  local i
-  for ((i = 0; i < 300; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  return 1
-}
+TEST_NAME="transports $case_name"
+# shellcheck source=tests/transport/lib.sh
+source tests/transport/lib.sh
 
 # sink ADDRESS: smtp-sink listening on ADDRESS (unix:PATH or [::1]:PORT), counting (-c).
 sink() {
