@@ -42,6 +42,10 @@ commands:
   check (--target HOST:PORT | --listen HOST:PORT | --self-test | --list) [OPTIONS] [PATH...]
                         play the conformance probes against a server or a client: a verdict
                         per probe, with its rule ids; `ehlo check --help`
+  fuzz (--target HOST:PORT [--exec CMD] | --pipe CMD | --listen HOST:PORT --client-cmd CMD) [OPTIONS] SEED...
+                        mutate seed scenarios against a live server or client; each crash, hang
+                        or violation found is minimized into a scenario `ehlo run` replays;
+                        `ehlo fuzz --help`
   load --target HOST:PORT [OPTIONS] SCENARIO...
                         play scenarios over and over against a server (--concurrency or --rate):
                         sessions and messages a second, per-step latency percentiles, errors by
@@ -282,6 +286,7 @@ int run(int argc, char** argv) {
   if (cmd == "import") return cmd_import(args);
   if (cmd == "run") return ehlo::cli::run_command(args);
   if (cmd == "check") return ehlo::cli::check_command(args);
+  if (cmd == "fuzz") return ehlo::cli::fuzz_command(args);
   if (cmd == "load") return ehlo::cli::load_command(args);
   if (cmd == "report") return ehlo::cli::report_command(args);
   std::fprintf(stderr, "ehlo: unknown command '%s'\n\n%s", argv[1], usage.data());

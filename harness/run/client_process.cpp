@@ -58,7 +58,8 @@ std::string fill_command(std::string_view command, std::string_view host, std::u
   return out;
 }
 
-std::unique_ptr<client_process> client_process::start(const std::string& command, std::string& error) {
+std::unique_ptr<client_process> client_process::start(const std::string& command, std::string& error, int in,
+                                                      int stdout_to) {
   char path[] = "/tmp/ehlo-client-XXXXXX";
   const int out = mkstemp(path);
   if (out < 0) {
@@ -67,8 +68,13 @@ std::unique_ptr<client_process> client_process::start(const std::string& command
   }
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
-  posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&files, out, STDOUT_FILENO);
+  if (in >= 0 && stdout_to >= 0) {
+    posix_spawn_file_actions_adddup2(&files, in, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&files, stdout_to, STDOUT_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&files, out, STDOUT_FILENO);
+  }
   posix_spawn_file_actions_adddup2(&files, out, STDERR_FILENO);
   posix_spawn_file_actions_addclose(&files, out);
   posix_spawnattr_t attr;
@@ -139,7 +145,25 @@ asio::awaitable<int> client_process::wait(std::chrono::milliseconds limit) {
   }
   // The client is gone; what it started in its group goes with it.
   signal_group(SIGKILL);
-  co_return WIFEXITED(status_) ? WEXITSTATUS(status_) : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_) : 1;
+  co_return *status();
+}
+
+std::optional<int> client_process::status() {
+  if (!reaped()) return std::nullopt;
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : WIFSIGNALED(status_) ? 128 + WTERMSIG(status_) : 1;
+}
+
+std::string client_process::output_from(std::uint64_t& offset, std::size_t max) const {
+  std::ifstream in(output_, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const auto size = static_cast<std::uint64_t>(in.tellg());
+  if (size <= offset) return {};
+  const std::uint64_t from = size - offset > max ? size - max : offset;
+  in.seekg(static_cast<std::streamoff>(from));
+  std::string out(static_cast<std::size_t>(size - from), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  offset = size;
+  return out;
 }
 
 std::string client_process::output_tail(std::size_t max) const {

@@ -23,9 +23,9 @@ bool is_end_of_stream(const std::error_code& ec) {
 /// `linger` passes or `max_drain` bytes were read, then closes: the peer reads
 /// everything we sent, and a peer that never stops sending (a flood) cannot
 /// hold the close beyond `linger`.
-asio::awaitable<void> close_gracefully(net::connection& c, std::chrono::milliseconds linger) {
+asio::awaitable<std::size_t> close_gracefully(net::connection& c, std::chrono::milliseconds linger) {
   constexpr std::size_t max_drain = std::size_t{1} << 20;
-  if (!c.is_open()) co_return;
+  if (!c.is_open()) co_return 0;
   const net::deadline until = net::after(linger);
   co_await c.shutdown(until);
   std::array<char, 4096> sink;
@@ -36,6 +36,18 @@ asio::awaitable<void> close_gracefully(net::connection& c, std::chrono::millisec
     drained += r.bytes;
   }
   c.close();
+  co_return drained;
+}
+
+/// Sends `bytes` and waits up to `wait` for anything back.
+asio::awaitable<drive_events::nudge> nudge(net::connection& c, std::string_view bytes, std::chrono::milliseconds wait) {
+  const net::deadline until = net::after(wait);
+  const std::error_code ec = co_await c.write(bytes, until);
+  if (ec) co_return ec == net::error::timed_out ? drive_events::nudge::silent : drive_events::nudge::closed;
+  std::array<char, 512> sink;
+  const auto r = co_await c.read_some(sink, until);
+  if (r.bytes > 0) co_return drive_events::nudge::answered;
+  co_return r.ec == net::error::timed_out ? drive_events::nudge::silent : drive_events::nudge::closed;
 }
 
 }  // namespace
@@ -55,13 +67,19 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
   const auto expired = [&](const std::error_code& ec, net::deadline used) {
     return ec == net::error::timed_out && used == session_until;
   };
+  bool read_timed_out = false;  ///< the last read ended at its deadline
+  drive_events ignored;
+  drive_events& seen = settings.events != nullptr ? *settings.events : ignored;
   for (;;) {
     const action a = s.next();
     switch (a.what) {
       case action::done:
-        co_await close_gracefully(c, settings.linger);
+        if (!settings.nudge.empty() && read_timed_out && !s.result().passed() && c.is_open())
+          seen.nudged = co_await nudge(c, settings.nudge, settings.nudge_wait);
+        seen.drained += co_await close_gracefully(c, settings.linger);
         co_return;
       case action::send: {
+        read_timed_out = false;
         // Each piece gets the step's wait: a peer that stops reading ends the
         // write within it, one that reads on keeps it going (as reads inside
         // a message do) up to the session's limit. A piece is far larger than
@@ -80,16 +98,20 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         } while (!ec && !rest.empty());
         action_end end = action_end::ok;
         if (expired(ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
           end = action_end::expired;
         } else if (ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
           end = action_end::timed_out;
         } else if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
+          seen.broken = true;
           c.close();
           s.reset_while_sending("cannot send: " + ec.message());
           end = action_end::failed;
         } else if (ec) {
+          seen.broken = true;
           s.failed("cannot send: " + ec.message());
           end = action_end::failed;
         } else {
@@ -108,24 +130,30 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         }
         const net::deadline until = within(read_until);
         const auto r = co_await c.read_some(buf, until);
+        read_timed_out = r.ec == net::error::timed_out && !expired(r.ec, until);
         if (r.bytes > 0) s.received({buf.data(), r.bytes});
         action_end end = action_end::ok;
         if (!r.ec) {
           // Bytes came; the session has them.
         } else if (expired(r.ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
           end = action_end::expired;
         } else if (r.ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
           end = action_end::timed_out;
         } else if (is_end_of_stream(r.ec)) {
+          seen.peer_closed = true;
           s.peer_closed();
           end = action_end::peer_closed;
         } else if (r.ec == asio::error::connection_reset) {
+          seen.broken = true;
           c.close();
           s.peer_reset(r.ec.message());
           end = action_end::reset;
         } else {
+          seen.broken = true;
           const std::string why = c.tls_failure(r.ec);
           c.close();
           s.failed(why);
@@ -153,12 +181,15 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         const std::string unverified = client ? c.peer_verify_reason() : std::string();
         action_end end = action_end::ok;
         if (expired(ec, until)) {
+          seen.expired = true;
           s.expired(settings.session_limit);
           end = action_end::expired;
         } else if (ec == net::error::timed_out) {
+          seen.timed_out = true;
           s.timed_out();
           end = action_end::timed_out;
         } else if (ec) {
+          seen.broken = true;
           const std::string why = c.tls_failure(ec);
           if (!unverified.empty() && !net::is_verify_failure(ec)) s.tls_unverified(unverified);
           s.tls_failed(why);
@@ -175,10 +206,12 @@ asio::awaitable<void> drive(net::connection& c, session::session& s, const drive
         asio::steady_timer timer(co_await asio::this_coro::executor, until);
         co_await timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
         const bool over = until == session_until;
-        if (over)
+        if (over) {
+          seen.expired = true;
           s.expired(settings.session_limit);
-        else
+        } else {
           s.paused();
+        }
         if (settings.observer) settings.observer(a.what, over ? action_end::expired : action_end::ok);
         break;
       }

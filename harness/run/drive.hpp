@@ -8,6 +8,7 @@
 #include <asio/ssl/context.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -16,6 +17,19 @@
 #include "session/session.hpp"
 
 namespace ehlo::run {
+
+/// What the transport saw while a session was driven, for those who judge a
+/// peer by more than the session's verdict (ehlo fuzz's oracles).
+struct drive_events {
+  bool timed_out = false;    ///< a read, write or handshake passed its deadline
+  bool broken = false;       ///< the connection failed: a reset, a write error
+  bool peer_closed = false;  ///< the peer closed its side
+  bool expired = false;      ///< the whole-session limit passed
+  std::size_t drained = 0;   ///< bytes read while closing, after the session was done
+  /// drive_settings::nudge: what came of it.
+  enum class nudge : std::uint8_t { not_tried, answered, closed, silent };
+  nudge nudged = nudge::not_tried;
+};
 
 /// How an action ended, as the driver told the session.
 enum class action_end : std::uint8_t {
@@ -42,6 +56,14 @@ struct drive_settings {
   /// it could otherwise hold the session for steps x wait. Past it the session
   /// gets expired(). Zero: no limit.
   std::chrono::milliseconds session_limit{0};
+  /// When set, filled with what the transport saw.
+  drive_events* events = nullptr;
+  /// When the session failed waiting for the peer (a read's deadline), these
+  /// bytes are sent before the close, and whether the peer answers within
+  /// nudge_wait is told in events: a peer that answers was waiting for more
+  /// (a line end, the end of a message), one that says nothing is stuck.
+  std::string nudge;
+  std::chrono::milliseconds nudge_wait{1000};
   /// Called after each action but the final close, once the session was told
   /// how it went: `ehlo load` reads its clock there and asks the session what
   /// the action did (run/load_runner.cpp). Empty: nothing is called.

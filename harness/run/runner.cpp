@@ -27,6 +27,7 @@
 #include "report/atomic_file.hpp"
 #include "run/client_process.hpp"
 #include "run/drive.hpp"
+#include "run/play.hpp"
 #include "scenario/scenario_print.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "session/client_session.hpp"
@@ -463,7 +464,7 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
 /// ehlo check --listen --client-cmd: a listener of the input's own, the
 /// client program started against it, its one connection served, then the
 /// program's exit awaited (stopped past options::client_limit).
-asio::awaitable<void> play_client_cmd(run_state& st, const input& in, std::size_t slot) {
+asio::awaitable<void> play_with_client_cmd(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
   auto ex = co_await asio::this_coro::executor;
   net::listener listener(ex);
@@ -549,7 +550,7 @@ asio::awaitable<void> worker(run_state& st, const std::vector<input>& inputs, co
     if (st.opt.mode == mode::client)
       co_await play_client(st, inputs[i], slot, target);
     else if (st.opt.mode == mode::server)
-      co_await play_client_cmd(st, inputs[i], slot);
+      co_await play_with_client_cmd(st, inputs[i], slot);
     else
       co_await self_play(st, inputs[i], slot);
   }
@@ -621,34 +622,11 @@ report::run_summary run(const std::vector<input>& inputs, const options& opt, st
   st.summary.started = std::chrono::system_clock::now();
   const auto start = clock::now();
 
-  std::error_code ec;
-  std::string detail;
   const bool tls_wanted = needs_tls(inputs, opt) || opt.tls_verify || !opt.client_cert.empty();
-  if (opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty())) {
-    net::server_tls_settings tls;
-    tls.certificate_file = opt.server_cert;
-    tls.private_key_file = opt.server_key;
-    st.server_tls = net::make_server_context(tls, ec, &detail);
-    if (!st.server_tls) {
-      fatal = "server TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
-      return std::move(st.summary);
-    }
-  }
-  if (opt.mode != mode::server && tls_wanted) {
-    net::client_tls_settings tls;
-    tls.verify_peer = opt.tls_verify;
-    tls.ca_file = opt.ca_file;
-    // Self-play: the server is our own, so its certificate (the one made in
-    // memory, or --tls-cert) is trusted; the scenario is under test, not it.
-    if (opt.mode == mode::self_play && st.server_tls) tls.ca_pem = net::certificate_pem(*st.server_tls);
-    tls.certificate_file = opt.client_cert;
-    tls.private_key_file = opt.client_key;
-    st.client_tls = net::make_client_context(tls, ec, &detail);
-    if (!st.client_tls) {
-      fatal = "client TLS: " + ec.message() + (detail.empty() ? "" : ": " + detail);
-      return std::move(st.summary);
-    }
-  }
+  if (!make_tls_contexts(opt, opt.mode != mode::server && tls_wanted,
+                         opt.mode != mode::client && (tls_wanted || !opt.server_cert.empty()), st.client_tls,
+                         st.server_tls, fatal))
+    return std::move(st.summary);
 
   const bool serve_connections = opt.mode == mode::server && opt.client_cmd.empty();
   std::unique_ptr<net::listener> listener;

@@ -25,7 +25,7 @@ session::session(const scenario::scenario& sc, const settings& s, scenario::side
       cursor_(sc_.steps),
       recorder_(s.max_transcript_bytes, redact_),
       role_(role),
-      random_(s.seed) {
+      writer_(s.seed) {
   redact_.show = s.show_secrets;
   conv_.lmtp(sc_.lmtp);
   env_.vars = &vars_;
@@ -60,7 +60,7 @@ void session::start() {
 action session::next() const noexcept {
   switch (state_) {
     case state::sending:
-      return {action::send, std::string_view(out_.bytes).substr(out_.written, out_.piece), step_wait(), 0};
+      return {action::send, writer_.piece(), step_wait(), 0};
     case state::reading:
     case state::reading_message:
     case state::reading_chunk:
@@ -82,14 +82,7 @@ action session::next() const noexcept {
 
 void session::sent() {
   if (state_ != state::sending) return;
-  out_.written += out_.piece;
-  if (out_.written < out_.end && out_.plan->gap.count() > 0) {
-    hold_ = hold::gap;
-    wait_ = out_.plan->gap;
-    set_state(state::pausing);
-    return;
-  }
-  next_write();
+  follow(writer_.wrote());
 }
 
 void session::received(std::string_view bytes) {
@@ -201,7 +194,7 @@ void session::proxy_header_failed(std::string_view why) {
 void session::paused() {
   if (state_ != state::pausing) return;
   if (hold_ == hold::delay || hold_ == hold::gap) {
-    next_write();
+    follow(writer_.resume());
     return;
   }
   cursor_.next();
@@ -246,11 +239,11 @@ void session::peer_reset(std::string_view why) {
 }
 
 void session::reset_while_sending(std::string_view why) {
-  if (state_ != state::sending || out_.plan == nullptr) {
+  if (state_ != state::sending || !writer_.sending()) {
     failed(why);
     return;
   }
-  out_ = {};
+  writer_.abandon();
   hold_ = hold::none;
   cursor_.next();
   proceed();
@@ -534,19 +527,7 @@ void session::fail_here(const mismatch& why) {
 void session::send(std::string bytes) {
   const scenario::step& s = cursor_.step();
   const scenario::fault_plan& f = s.fault;
-  if (f.ends != scenario::fault_plan::line_end::crlf) {
-    const char end = f.ends == scenario::fault_plan::line_end::lf ? '\n' : '\r';
-    std::size_t to = 0;
-    for (std::size_t from = 0; from < bytes.size(); ++from) {
-      if (bytes[from] == '\r' && from + 1 < bytes.size() && bytes[from + 1] == '\n') {
-        bytes[to++] = end;
-        ++from;
-      } else {
-        bytes[to++] = bytes[from];
-      }
-    }
-    bytes.resize(to);
-  }
+  fault_writer::apply_line_end(bytes, f.ends);
   if (f.any()) recorder_.note("fault: " + describe(f));
   if (!f.inject.empty()) {
     std::vector<std::string> shown;
@@ -559,59 +540,31 @@ void session::send(std::string bytes) {
     recorder_.add(role_, std::move(shown), s.pos.line);
     recorder_.note("injected: the " + std::string(peer()) + " does not expect these lines");
   }
-  out_ = outgoing{std::move(bytes), 0, 0, 0, 0, &f};
-  out_.end = f.cut ? static_cast<std::size_t>(std::min<std::uint64_t>(*f.cut, out_.bytes.size())) : out_.bytes.size();
-  if (f.delay && f.delay->count() > 0) {
-    hold_ = hold::delay;
-    wait_ = *f.delay;
-    set_state(state::pausing);
-    return;
-  }
-  next_write();
+  follow(writer_.start(std::move(bytes), f));
 }
 
-/// The next write of the step being sent, or what follows its last.
-void session::next_write() {
+/// What the fault writer asks for next, as the state that stands for it.
+void session::follow(fault_writer::move m) {
   hold_ = hold::none;
-  if (out_.written < out_.end) {
-    out_.piece = std::min<std::size_t>(write_size(), out_.end - out_.written);
-    set_state(state::sending);
-    return;
+  switch (m) {
+    case fault_writer::move::write:
+      set_state(state::sending);
+      return;
+    case fault_writer::move::delay:
+    case fault_writer::move::gap:
+      hold_ = m == fault_writer::move::delay ? hold::delay : hold::gap;
+      wait_ = writer_.wait();
+      set_state(state::pausing);
+      return;
+    case fault_writer::move::cut:
+      hold_ = hold::cut;
+      set_state(state::closing);
+      return;
+    case fault_writer::move::done:
+      cursor_.next();
+      proceed();
+      return;
   }
-  if (out_.plan->cut) {
-    out_ = {};
-    hold_ = hold::cut;
-    set_state(state::closing);
-    return;
-  }
-  out_ = {};
-  cursor_.next();
-  proceed();
-}
-
-std::uint32_t session::write_size() {
-  const scenario::fault_plan& f = *out_.plan;
-  switch (f.how) {
-    case scenario::fault_plan::split::whole:
-      break;
-    case scenario::fault_plan::split::bytewise:
-      return 1;
-    case scenario::fault_plan::split::sizes: {
-      const std::uint32_t n = f.chunks[std::min(out_.size_at, f.chunks.size() - 1)];
-      ++out_.size_at;
-      return n;
-    }
-    case scenario::fault_plan::split::random: {
-      // splitmix64: a few lines, and the same sizes from a seed on every
-      // platform (std::uniform_int_distribution differs between libraries).
-      std::uint64_t z = (random_ += 0x9e3779b97f4a7c15u);
-      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-      z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-      z ^= z >> 31;
-      return 1 + static_cast<std::uint32_t>(z % scenario::fault_plan::max_random_chunk);
-    }
-  }
-  return static_cast<std::uint32_t>(std::min<std::size_t>(out_.bytes.size(), UINT32_MAX));
 }
 
 /// A "stall" or a TLS "abort" in progress: what came is taken (and, for a

@@ -47,6 +47,7 @@
 #include "scenario/scenario.hpp"
 #include "scenario/text_template.hpp"
 #include "scenario/transcript.hpp"
+#include "session/fault_writer.hpp"
 #include "session/session_types.hpp"
 #include "session/step_cursor.hpp"
 #include "session/transcript_recorder.hpp"
@@ -264,9 +265,7 @@ class session {
   bool streaming() const noexcept { return state_ == state::reading_message || state_ == state::reading_chunk; }
 
   // Faults (scenario::fault_plan): how this role sends its own step.
-  void next_write();
-  void end_send();
-  std::uint32_t write_size();
+  void follow(fault_writer::move m);
   bool hold_on();
   void record_peer_bytes(std::string_view bytes);
   void discard_plaintext();
@@ -284,15 +283,6 @@ class session {
   std::size_t pos_ = 0;       ///< consumed bytes at the front of in_
   std::uint64_t erased_ = 0;  ///< bytes dropped from the front of in_ since the start
   bool eof_ = false;
-  /// The step being sent: written in pieces, as its fault plan says.
-  struct outgoing {
-    std::string bytes;
-    std::size_t written = 0;  ///< bytes the driver wrote
-    std::size_t end = 0;      ///< bytes to write: all of them, or as many as "cut" says
-    std::size_t piece = 0;    ///< the write under way
-    std::size_t size_at = 0;  ///< the next of "chunks"' sizes
-    const scenario::fault_plan* plan = nullptr;
-  };
   /// What a pausing, closing or reading state stands for besides the step of its name.
   enum class hold : std::uint8_t {
     none,
@@ -302,9 +292,9 @@ class session {
     stall,  ///< reading: "stall": what comes is dropped until the peer closes
     abort,  ///< reading: "tls": "abort": the first bytes of the handshake, then close
   };
-  outgoing out_;
+  /// The step being sent: written in pieces, as its fault plan says.
+  fault_writer writer_;
   hold hold_ = hold::none;
-  std::uint64_t random_;  ///< splitmix64 state, from settings::seed
   duration wait_{};
   std::uint32_t deadline_ = 0;
   const scenario::step* waiting_on_ = nullptr;

@@ -32,6 +32,9 @@ scenario=scenarios/examples/starttls.json
 serve() {
   local n=$1 _
   shift
+  # Emptied first: the background job truncates it only when it starts, and
+  # the last server's port must not be read meanwhile.
+  : >"$tmp/server.out"
   "$ehlo" run --listen 127.0.0.1:0 --connections "$n" "$@" "$scenario" >"$tmp/server.out" 2>&1 &
   server_pid=$!
   port=''
