@@ -13,18 +13,20 @@
 namespace ehlo::run {
 
 asio::awaitable<std::string> play_against(const net::endpoint& target, session::session& s,
-                                          std::chrono::milliseconds wait, const drive_settings& d) {
+                                          std::chrono::milliseconds wait, const drive_settings& d,
+                                          const proxy_settings& proxy) {
   auto ex = co_await asio::this_coro::executor;
   auto r = co_await net::connection::connect(ex, target, net::after(wait));
   if (r.ec) co_return "cannot connect to " + to_string(target) + ": " + r.ec.message();
-  co_await drive(r.conn, s, d);
+  if (co_await send_proxy_header(r.conn, proxy, net::after(wait), s)) co_await drive(r.conn, s, d);
   co_return std::string();
 }
 
 asio::awaitable<client_cmd_run> play_client_cmd(const net::endpoint& where, const std::string& command,
                                                 std::string_view probe, session::session& s,
                                                 std::chrono::milliseconds connect_wait,
-                                                std::chrono::milliseconds client_limit, const drive_settings& d) {
+                                                std::chrono::milliseconds client_limit, const drive_settings& d,
+                                                const proxy_settings& proxy) {
   using clock = std::chrono::steady_clock;
   client_cmd_run out;
   auto ex = co_await asio::this_coro::executor;
@@ -34,7 +36,7 @@ asio::awaitable<client_cmd_run> play_client_cmd(const net::endpoint& where, cons
     co_return out;
   }
   out.reached = client_cmd_run::stage::start;
-  out.command = fill_command(command, where.host, listener.port(), probe);
+  out.command = fill_command(command, where.is_unix() ? where.path : where.host, listener.port(), probe);
   auto client = client_process::start(out.command, out.why);
   if (!client) co_return out;
   out.reached = client_cmd_run::stage::connect;
@@ -60,9 +62,8 @@ asio::awaitable<client_cmd_run> play_client_cmd(const net::endpoint& where, cons
     co_return out;
   }
   out.reached = client_cmd_run::stage::played;
-  const auto remote = r.conn.remote_endpoint();
-  out.peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-  co_await drive(r.conn, s, d);
+  out.peer = r.conn.peer_name();
+  if (co_await take_proxy_header(r.conn, proxy, net::after(connect_wait), s, out.peer)) co_await drive(r.conn, s, d);
   out.exit = co_await client->wait(client_limit);
   out.timed_out = client->timed_out();
   out.output = client->output_tail();

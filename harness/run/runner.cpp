@@ -443,19 +443,17 @@ asio::awaitable<void> self_play(run_state& st, const input& in, std::size_t slot
 asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t slot, const net::endpoint& target) {
   co_await st.pace();
   const auto start = clock::now();
-  auto ex = co_await asio::this_coro::executor;
   const std::string peer = to_string(target);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  auto r = co_await net::connection::connect(ex, target, net::after(connect_wait(in, st.opt)));
-  if (r.ec) {
-    const std::string why = "cannot connect to " + peer + ": " + r.ec.message();
+  const std::string why =
+      co_await play_against(target, client, connect_wait(in, st.opt),
+                            client_drive(st, in, target.is_unix() ? "" : target.host), st.opt.proxy);
+  if (!why.empty()) {
     auto result = error_result(in, "client", peer, why);
     if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
     st.finished(std::move(result), slot);
     co_return;
   }
-  if (co_await send_proxy_header(r.conn, st.opt.proxy, net::after(connect_wait(in, st.opt)), client))
-    co_await drive(r.conn, client, client_drive(st, in, target.host));
   auto result = result_of(in, "client", peer, client, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &client, "", {}, result);
   st.finished(std::move(result), slot);
@@ -466,60 +464,20 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
 /// program's exit awaited (stopped past options::client_limit).
 asio::awaitable<void> play_with_client_cmd(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
-  auto ex = co_await asio::this_coro::executor;
-  net::listener listener(ex);
-  if (const auto ec = listener.listen(st.opt.peer)) {
-    const std::string why = "cannot listen on " + to_string(st.opt.peer) + ": " + ec.message();
-    auto result = error_result(in, "server", "", why);
-    if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  std::string error;
-  const std::string command =
-      fill_command(st.opt.client_cmd, st.opt.peer.is_unix() ? st.opt.peer.path : st.opt.peer.host, listener.port(),
-                   in.file.string());
-  auto client = client_process::start(command, error);
-  if (!client) {
-    auto result = error_result(in, "server", "", error);
-    if (st.opt.check) judge_probe(in, nullptr, error, {}, result);
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  // The client has until `wait` to connect, but one that exits without
-  // connecting is not waited for.
-  const auto wait = std::max(connect_wait(in, st.opt), st.opt.client_limit);
-  const auto until = clock::now() + wait;
-  const auto slice = [&] {
-    return net::after(std::min<std::chrono::milliseconds>(
-        std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now())));
-  };
-  auto r = co_await listener.accept(slice());
-  while (r.ec == net::error::timed_out && clock::now() < until && !client->exited())
-    r = co_await listener.accept(slice());
-  listener.stop();  // one connection per probe: a client that retries is refused
-  client_outcome outcome;
-  if (r.ec) {
-    const bool gone = client->exited();
-    outcome.exit = co_await client->wait(std::chrono::milliseconds(0));
-    const std::string why =
-        (gone ? "the client exited with status " + std::to_string(*outcome.exit) + " without connecting"
-              : "the client did not connect within " + scenario::to_string(wait)) +
-        " (" + command + ")";
-    outcome.output = client->output_tail();
-    auto result = error_result(in, "server", client_label(st.opt), why);
-    if (st.opt.check) judge_probe(in, nullptr, why, outcome, result);
-    if (result.probe) result.probe->client_output = outcome.output;
-    st.finished(std::move(result), slot);
-    co_return;
-  }
-  std::string peer = r.conn.peer_name();
   session::server_session server(in.sc, settings_for(in, st.opt));
-  if (co_await take_proxy_header(r.conn, st.opt.proxy, net::after(connect_wait(in, st.opt)), server, peer))
-    co_await drive(r.conn, server, server_drive(st, in));
-  outcome.exit = co_await client->wait(st.opt.client_limit);
-  outcome.output = client->output_tail();
-  auto result = result_of(in, "server", peer, server, nullptr, since(start));
+  const client_cmd_run run =
+      co_await play_client_cmd(st.opt.peer, st.opt.client_cmd, in.file.string(), server, connect_wait(in, st.opt),
+                               st.opt.client_limit, server_drive(st, in), st.opt.proxy);
+  client_outcome outcome{run.exit, run.output};
+  if (run.reached != client_cmd_run::stage::played) {
+    const bool ran = run.reached == client_cmd_run::stage::connect;
+    auto result = error_result(in, "server", ran ? client_label(st.opt) : "", run.why);
+    if (st.opt.check) judge_probe(in, nullptr, run.why, ran ? outcome : client_outcome{}, result);
+    if (ran && result.probe) result.probe->client_output = outcome.output;
+    st.finished(std::move(result), slot);
+    co_return;
+  }
+  auto result = result_of(in, "server", run.peer, server, nullptr, since(start));
   if (st.opt.check) judge_probe(in, &server, "", outcome, result);
   result.peer = client_label(st.opt);
   st.finished(std::move(result), slot);
