@@ -194,6 +194,7 @@ int fuzz_command(const std::vector<std::string_view>& args) {
   if (!shared.transcript_dir.empty())
     return usage_error("--transcript: a campaign writes its findings as scenarios, in DIR/findings");
   if (paths.empty()) return usage_error("name the seed scenarios (files or folders)");
+  if (const auto why = check_proxy_options(opt.run); !why.empty()) return usage_error(why);
   // --timeout is the wait for a reply, the hang deadline; the steps that may
   // go without a reply keep their own shorter waits.
   if (opt.run.session.timeout) {

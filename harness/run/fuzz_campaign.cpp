@@ -619,10 +619,10 @@ asio::awaitable<outcome> driver::execute(const scenario::scenario& played, std::
   d.nudge_wait = confirming ? opt_.reply_wait : explore_wait();
   const auto connect_wait = std::max<std::chrono::milliseconds>(opt_.reply_wait, 5s);
   if (plays_ == side::client) {
-    e.not_played = co_await play_against(target_, *ses, connect_wait, d);
+    e.not_played = co_await play_against(target_, *ses, connect_wait, d, opt_.run.proxy);
   } else {
-    const client_cmd_run cr =
-        co_await play_client_cmd(opt_.run.peer, opt_.run.client_cmd, "", *ses, connect_wait, opt_.run.client_limit, d);
+    const client_cmd_run cr = co_await play_client_cmd(opt_.run.peer, opt_.run.client_cmd, "", *ses, connect_wait,
+                                                       opt_.run.client_limit, d, opt_.run.proxy);
     if (cr.reached != client_cmd_run::stage::played) e.not_played = cr.why;
     e.exit_status = cr.exit;
     e.output = cr.output;

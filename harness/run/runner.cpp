@@ -445,9 +445,10 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
   const auto start = clock::now();
   const std::string peer = to_string(target);
   session::client_session client(in.sc, settings_for(in, st.opt));
-  const std::string why =
-      co_await play_against(target, client, connect_wait(in, st.opt),
-                            client_drive(st, in, target.is_unix() ? "" : target.host), st.opt.proxy);
+  // Named, not temporaries of the co_await's expression: g++ 12 frees such
+  // temporaries (the conditional's std::string) wrongly across the suspension.
+  const drive_settings drive = client_drive(st, in, target.is_unix() ? std::string() : target.host);
+  const std::string why = co_await play_against(target, client, connect_wait(in, st.opt), drive, st.opt.proxy);
   if (!why.empty()) {
     auto result = error_result(in, "client", peer, why);
     if (st.opt.check) judge_probe(in, nullptr, why, {}, result);
@@ -465,9 +466,11 @@ asio::awaitable<void> play_client(run_state& st, const input& in, std::size_t sl
 asio::awaitable<void> play_with_client_cmd(run_state& st, const input& in, std::size_t slot) {
   const auto start = clock::now();
   session::server_session server(in.sc, settings_for(in, st.opt));
+  const drive_settings drive = server_drive(st, in);
+  const std::string probe = in.file.string();
   const client_cmd_run run =
-      co_await play_client_cmd(st.opt.peer, st.opt.client_cmd, in.file.string(), server, connect_wait(in, st.opt),
-                               st.opt.client_limit, server_drive(st, in), st.opt.proxy);
+      co_await play_client_cmd(st.opt.peer, st.opt.client_cmd, probe, server, connect_wait(in, st.opt),
+                               st.opt.client_limit, drive, st.opt.proxy);
   client_outcome outcome{run.exit, run.output};
   if (run.reached != client_cmd_run::stage::played) {
     const bool ran = run.reached == client_cmd_run::stage::connect;
