@@ -145,21 +145,12 @@ int check_command(const std::vector<std::string_view>& args) {
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string error;
-    switch (parse_shared_option(args, i, opt, shared, {"json", "junit", "html"}, error)) {
-      case parsed::taken:
-        continue;
-      case parsed::error:
-        return usage_error(error);
-      case parsed::not_shared:
-        break;
-    }
+    const parsed shared_option = parse_shared_option(args, i, opt, shared, {"json", "junit", "html"}, error);
+    if (shared_option == parsed::error) return usage_error(error);
+    if (shared_option == parsed::taken) continue;
     const std::string_view a = args[i];
     std::string_view v;
-    const auto value = [&]() {
-      if (i + 1 >= args.size()) return false;
-      v = args[++i];
-      return true;
-    };
+    const auto value = [&] { return next_value(args, i, v); };
     if (a == "--target" || a == "--listen") {
       if (!value()) return usage_error(std::string(a) + " needs HOST:PORT");
       std::error_code ec;

@@ -98,21 +98,12 @@ int fuzz_command(const std::vector<std::string_view>& args) {
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string error;
-    switch (parse_shared_option(args, i, opt.run, shared, {"json"}, error)) {
-      case parsed::taken:
-        continue;
-      case parsed::error:
-        return usage_error(error);
-      case parsed::not_shared:
-        break;
-    }
+    const parsed shared_option = parse_shared_option(args, i, opt.run, shared, {"json"}, error);
+    if (shared_option == parsed::error) return usage_error(error);
+    if (shared_option == parsed::taken) continue;
     const std::string_view a = args[i];
     std::string_view v;
-    const auto value = [&]() {
-      if (i + 1 >= args.size()) return false;
-      v = args[++i];
-      return true;
-    };
+    const auto value = [&] { return next_value(args, i, v); };
     std::uint64_t n = 0;
     scenario::duration d{};
     if (a == "--target" || a == "--listen") {

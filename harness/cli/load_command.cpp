@@ -103,21 +103,12 @@ int load_command(const std::vector<std::string_view>& args) {
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string error;
-    switch (parse_shared_option(args, i, opt.base, shared, {"json", "csv", "html"}, error)) {
-      case parsed::taken:
-        continue;
-      case parsed::error:
-        return usage_error(error);
-      case parsed::not_shared:
-        break;
-    }
+    const parsed shared_option = parse_shared_option(args, i, opt.base, shared, {"json", "csv", "html"}, error);
+    if (shared_option == parsed::error) return usage_error(error);
+    if (shared_option == parsed::taken) continue;
     const std::string_view a = args[i];
     std::string_view v;
-    const auto value = [&]() {
-      if (i + 1 >= args.size()) return false;
-      v = args[++i];
-      return true;
-    };
+    const auto value = [&] { return next_value(args, i, v); };
     if (a == "--target") {
       if (!value()) return usage_error("--target needs HOST:PORT");
       std::error_code ec;

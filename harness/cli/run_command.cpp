@@ -86,20 +86,11 @@ int run_command(const std::vector<std::string_view>& args) {
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string error;
-    switch (parse_shared_option(args, i, opt, shared, {"json", "junit"}, error)) {
-      case parsed::taken:
-        continue;
-      case parsed::error:
-        return usage_error(error);
-      case parsed::not_shared:
-        break;
-    }
+    const parsed shared_option = parse_shared_option(args, i, opt, shared, {"json", "junit"}, error);
+    if (shared_option == parsed::error) return usage_error(error);
+    if (shared_option == parsed::taken) continue;
     const std::string_view a = args[i];
-    const auto value = [&](std::string_view& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
+    const auto value = [&](std::string_view& out) { return next_value(args, i, out); };
     std::string_view v;
     if (a == "--target" || a == "--listen") {
       if (have_peer) return usage_error("give one of --target and --listen");

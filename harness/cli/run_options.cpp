@@ -50,15 +50,17 @@ const std::string_view shared_usage = R"(  --var NAME=VALUE       set a variable
                          connection's own; over a Unix socket v1 UNKNOWN, v2 LOCAL)
 )";
 
+bool next_value(const std::vector<std::string_view>& args, std::size_t& i, std::string_view& value) {
+  if (i + 1 >= args.size()) return false;
+  value = args[++i];
+  return true;
+}
+
 parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_t& i, run::options& opt,
                            shared_options& shared, const std::vector<std::string_view>& formats, std::string& error) {
   const std::string_view a = args[i];
   std::string_view v;
-  const auto value = [&]() {
-    if (i + 1 >= args.size()) return false;
-    v = args[++i];
-    return true;
-  };
+  const auto value = [&] { return next_value(args, i, v); };
   const auto fail = [&](std::string why) {
     error = std::move(why);
     return parsed::error;

@@ -35,6 +35,10 @@ enum class parsed : std::uint8_t {
   error,       ///< a shared option with a bad value: `error` says why
 };
 
+/// The value of the option at args[i]: the next argument (i moves to it);
+/// false when there is none.
+bool next_value(const std::vector<std::string_view>& args, std::size_t& i, std::string_view& value);
+
 /// Takes args[i] if it is a shared option. `formats`: the --report formats
 /// the command writes ("json", "junit", "html").
 parsed parse_shared_option(const std::vector<std::string_view>& args, std::size_t& i, run::options& opt,
