@@ -35,7 +35,7 @@ struct case_plan {
   std::string parent_origin;
   /// The sweep's item: the parent's slot and the length's index; unset: havoc.
   std::optional<std::pair<std::size_t, std::size_t>> sweep;
-  std::uint64_t seed = 0;            ///< havoc's
+  std::uint64_t seed = 0;  ///< havoc's
 };
 
 class corpus {

@@ -23,7 +23,7 @@ std::optional<scenario::scenario> keep_steps(const scenario::scenario& sc, const
 /// sides: a TLS start, a pause, alternatives), so that what is left still
 /// expects each reply after the command it answers.
 struct units {
-  std::size_t fixed = 0;                                 ///< the leading steps kept
+  std::size_t fixed = 0;                                ///< the leading steps kept
   std::vector<std::pair<std::size_t, std::size_t>> of;  ///< [from, to) of each unit
 };
 units units_of(const scenario::scenario& sc, scenario::side plays);

@@ -40,10 +40,10 @@
 namespace ehlo::campaign {
 
 struct mutator_settings {
-  std::size_t max_steps = 200;         ///< top-level steps of a mutant
-  std::size_t max_text = 64 * 1024;    ///< bytes of a step's text that a mutation grows it to
-  unsigned max_stack = 4;              ///< havoc: 1 to this many mutations in one mutant
-  unsigned tries = 8;                  ///< mutants tried before havoc() gives up
+  std::size_t max_steps = 200;        ///< top-level steps of a mutant
+  std::size_t max_text = 64 * 1024;   ///< bytes of a step's text that a mutation grows it to
+  unsigned max_stack = 4;             ///< havoc: 1 to this many mutations in one mutant
+  unsigned tries = 8;                 ///< mutants tried before havoc() gives up
   scenario::duration short_wait{50};  ///< the wait for a reply after a step that may get none (a bare LF)
 };
 

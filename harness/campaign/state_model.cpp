@@ -51,8 +51,9 @@ std::optional<std::uint32_t> unaligned_from(const scenario::scenario& sc) {
     const auto* c = std::get_if<scenario::command_step>(&s.what);
     const auto* p = std::get_if<scenario::pipeline_step>(&s.what);
     const auto* r = std::get_if<scenario::reply_step>(&s.what);
-    const bool raw = (c != nullptr && c->raw) || (r != nullptr && r->raw) ||
-                     (p != nullptr && std::any_of(p->commands.begin(), p->commands.end(), [](const auto& x) { return x.raw; }));
+    const bool raw =
+        (c != nullptr && c->raw) || (r != nullptr && r->raw) ||
+        (p != nullptr && std::any_of(p->commands.begin(), p->commands.end(), [](const auto& x) { return x.raw; }));
     if (raw || s.fault.ends != scenario::fault_plan::line_end::crlf || !s.fault.inject.empty() || s.fault.cut ||
         std::holds_alternative<scenario::one_of_step>(s.what))
       return s.pos.line;
@@ -60,8 +61,8 @@ std::optional<std::uint32_t> unaligned_from(const scenario::scenario& sc) {
   return std::nullopt;
 }
 
-std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript,
-                                  std::vector<std::size_t>* made, std::optional<std::uint32_t> unaligned_line) {
+std::vector<std::string> trace_of(std::span<const scenario::transcript_step> transcript, std::vector<std::size_t>* made,
+                                  std::optional<std::uint32_t> unaligned_line) {
   std::vector<std::string> out;
   proto::conversation conv;
   bool tls = false, auth = false, unaligned = false;

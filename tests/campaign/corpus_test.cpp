@@ -1,9 +1,9 @@
 // What each case of a campaign plays: deterministic from the seed and the case number.
 #include "campaign/corpus.hpp"
-#include "campaign/mutator.hpp"
 
 #include <doctest/doctest.h>
 
+#include "campaign/mutator.hpp"
 #include "support/session_driver.hpp"
 
 namespace cp = ehlo::campaign;
@@ -58,8 +58,7 @@ TEST_CASE("corpus: every other case sweeps, in order, until each sweep is done")
     const auto p = c.plan(k, 7, 1);
     REQUIRE(p);
     if (k % 2 == 1) CHECK_FALSE(p->sweep);
-    if (p->sweep && p->sweep->second == 1)
-      swept.push_back(p->parent_origin + ":" + std::to_string(p->sweep->first));
+    if (p->sweep && p->sweep->second == 1) swept.push_back(p->parent_origin + ":" + std::to_string(p->sweep->first));
   }
   CHECK(swept == std::vector<std::string>{"s1:0", "s1:2", "s2:0"});
 }

@@ -138,7 +138,9 @@ TEST_CASE("mutator: the sweep sets each argument to each interesting length, one
   const std::size_t lengths = cp::mutator::interesting_lengths().size();
   const auto slots = m.sweep_slots(s);
   REQUIRE(slots.size() == 3);  // the local part, the domain, the value
-  CHECK(slots[0] == "RCPT TO:<bob@example.com> NOTIFY=NEVER\x1flocal part\x1f" "9");
+  CHECK(slots[0] ==
+        "RCPT TO:<bob@example.com> NOTIFY=NEVER\x1flocal part\x1f"
+        "9");
   std::set<std::string> lines;
   for (std::size_t slot = 0; slot < slots.size(); ++slot) {
     for (std::size_t i = 0; i < lengths; ++i) {
