@@ -64,7 +64,9 @@ std::uint16_t get_u16(std::string_view in, std::size_t at) {
   return static_cast<std::uint16_t>((static_cast<unsigned char>(in[at]) << 8) | static_cast<unsigned char>(in[at + 1]));
 }
 
-/// A Unix address of v2: 108 octets, NUL-padded.
+/// A Unix address of v2: 108 octets (sun_path's size), NUL-padded; a path
+/// of all 108 has no NUL, as sun_path allows.
+constexpr std::size_t v2_unix_size = 108;
 std::string unix_path(std::string_view bytes) { return std::string(bytes.substr(0, bytes.find('\0'))); }
 
 void put_address(std::string& out, int af, const std::string& text) {
@@ -73,9 +75,10 @@ void put_address(std::string& out, int af, const std::string& text) {
   out.append(reinterpret_cast<const char*>(bytes.data()), af == AF_INET ? 4 : 16);
 }
 
+/// A longer path cannot be said in v2 (nor bound by a socket): cut to the field.
 void put_unix_path(std::string& out, const std::string& path) {
-  std::string padded = path.substr(0, 107);
-  padded.resize(108, '\0');
+  std::string padded = path.substr(0, v2_unix_size);
+  padded.resize(v2_unix_size, '\0');
   out += padded;
 }
 
@@ -241,8 +244,8 @@ std::size_t proxy_parser::put_v2(std::string_view in, std::error_code& ec) {
       inet(proxy_header::family::tcp6, AF_INET6, 16);
     } else if (af == 3) {
       header_.kind = proxy_header::family::unix_socket;
-      header_.source = unix_path(body.substr(0, 108));
-      header_.destination = unix_path(body.substr(108, 108));
+      header_.source = unix_path(body.substr(0, v2_unix_size));
+      header_.destination = unix_path(body.substr(v2_unix_size, v2_unix_size));
     }
   }
   header_.tlv_bytes = header_.local ? length : length - address_size[af];
