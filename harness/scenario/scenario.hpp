@@ -214,6 +214,7 @@ enum class allowance : std::uint8_t {
   no_tls_after_starttls = 1 << 4,  ///< "no-tls-after-starttls": STARTTLS got 220, no {"tls"} follows
   tls_without_starttls = 1 << 5,   ///< "tls-without-starttls": a {"tls"} step without STARTTLS/220 before
   long_line = 1 << 6,              ///< "long-line": a command or reply line over 512 octets
+  lmtp_reply_count = 1 << 7,       ///< "lmtp-reply-count": not one reply per accepted recipient after the data
 };
 
 /// How the role that sends a step misbehaves while sending it: fault

@@ -1,8 +1,10 @@
 // The static checks of a conversation's flow: what can be known about a
 // scenario without playing it. Each error points at the step that causes it.
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "scenario/input_files.hpp"
 #include "scenario/line_rules.hpp"
@@ -16,13 +18,14 @@ namespace {
 class flow {
  public:
   flow(const scenario& sc, const load_settings& settings, std::vector<diagnostic>& errors)
-      : settings_(settings), errors_(errors) {
+      : settings_(settings), errors_(errors), lmtp_(sc.lmtp) {
     for (const auto& v : sc.vars) defined_.insert(v.name);
     collect_captures(sc.steps);
   }
 
   void run(const scenario& sc) {
     walk(sc.steps);
+    end_of_data_replies();
     if (tls_.state == starttls::accepted) missing_tls();
     for (const auto& [name, c] : captures_)
       if (!c.used) error(*c.at, c.at->pointer + "/capture/" + name, "capture \"" + name + "\" is never used");
@@ -41,6 +44,16 @@ class flow {
       const step* reply = nullptr;
     } tls;
     data_state data = data_state::none;
+    /// LMTP (RFC 2033 §4.2): the end of data is answered once per recipient
+    /// accepted since MAIL. Followed only where every reply it depends on
+    /// says its class; `unsure` stops the check until the next MAIL.
+    struct lmtp_transaction {
+      std::deque<std::string> awaiting;  ///< verbs sent whose replies are still due, oldest first
+      std::vector<const step*> accepted;
+      bool unsure = false;
+      const step* end_of_data = nullptr;  ///< counting the replies after it
+      std::size_t replies = 0;
+    } lmtp;
   };
   struct captured {
     const step* at = nullptr;
@@ -175,6 +188,7 @@ class flow {
   }
 
   void visit(const step& s, const reply_step& r) {
+    lmtp_reply(s, r);
     for (std::size_t i = 0; i < r.lines.size(); ++i)
       uses(s, s.pointer + "/S" + (r.lines.size() > 1 ? "/" + std::to_string(i) : ""), r.lines[i]);
     for (const auto& c : r.captures) defined_.insert(c.var);
@@ -195,10 +209,14 @@ class flow {
   void command(const step& s, const std::string& pointer, const command_step& c) {
     uses(s, pointer, c.line);
     if (conv_.data == data_state::inside) {
-      if (c.line == ".") conv_.data = data_state::none;
+      if (c.line == ".") {
+        conv_.data = data_state::none;
+        lmtp_end_of_data(s);
+      }
       return;
     }
     const std::string verb = leading_verb(c.line);
+    lmtp_command(verb);
     if (verb == "EHLO") {
       conv_.ehlo = ehlo_state::asked;
     } else if (verb == "AUTH" && conv_.ehlo == ehlo_state::without_auth && !s.allows(allowance::auth_not_offered)) {
@@ -238,9 +256,83 @@ class flow {
       }
     }
     conv_.data = data_state::none;
+    lmtp_end_of_data(s);
   }
 
-  void visit(const step& s, const bdat_step& b) { uses(s, s.pointer + "/bdat", b.chunk); }
+  void visit(const step& s, const bdat_step& b) {
+    uses(s, s.pointer + "/bdat", b.chunk);
+    if (b.last)
+      lmtp_end_of_data(s);
+    else
+      lmtp_command("BDAT");
+  }
+
+  /// The class of reply a step expects ('2' for "250" or "25x"), 0 when it
+  /// does not say one.
+  static char reply_class(const reply_step& r) {
+    char c = 0;
+    for (const auto& p : r.codes) {
+      if (p.c[0] == 'x' || (c != 0 && p.c[0] != c)) return 0;
+      c = p.c[0];
+    }
+    if (c == 0 && !r.lines.empty() && r.lines[0].size() >= 3 && r.lines[0][0] >= '2' && r.lines[0][0] <= '5')
+      c = r.lines[0][0];
+    return c;
+  }
+
+  void lmtp_command(const std::string& verb) {
+    if (!lmtp_) return;
+    auto& t = conv_.lmtp;
+    end_of_data_replies();
+    if (verb == "MAIL" || verb == "RSET") {
+      t.accepted.clear();
+      t.unsure = false;
+    }
+    t.awaiting.push_back(verb);
+  }
+
+  void lmtp_reply(const step& s, const reply_step& r) {
+    if (!lmtp_) return;
+    auto& t = conv_.lmtp;
+    if (!t.awaiting.empty()) {  // the replies to commands sent before the end of data come first
+      const std::string verb = std::move(t.awaiting.front());
+      t.awaiting.pop_front();
+      const char c = reply_class(r);
+      if (verb == "RCPT" && c == '2') t.accepted.push_back(&s);
+      if (verb == "RCPT" && c == 0) t.unsure = true;
+      if (verb == "MAIL" && c != '2') t.unsure = true;  // a refused MAIL: what follows is no transaction
+      return;
+    }
+    if (t.end_of_data != nullptr) ++t.replies;
+  }
+
+  void lmtp_end_of_data(const step& s) {
+    if (!lmtp_) return;
+    auto& t = conv_.lmtp;
+    end_of_data_replies();
+    t.end_of_data = &s;
+    t.replies = 0;
+  }
+
+  /// Called where the end of data's replies are over (the client's next
+  /// step, a close, the end): one per accepted recipient, or an error on the
+  /// end of data.
+  void end_of_data_replies() {
+    auto& t = conv_.lmtp;
+    if (t.end_of_data == nullptr) return;
+    const step& eod = *t.end_of_data;
+    t.end_of_data = nullptr;
+    const auto accepted = std::exchange(t.accepted, {});
+    const bool sure = !std::exchange(t.unsure, false) && t.awaiting.empty() && !accepted.empty();
+    const std::size_t want = accepted.size();
+    if (!sure || t.replies == want || eod.allows(allowance::lmtp_reply_count)) return;
+    std::string which;
+    for (const step* r : accepted) which += (which.empty() ? "" : ", ") + r->pointer;
+    error(eod, eod.pointer,
+          "LMTP answers the end of data once per accepted recipient (RFC 2033 §4.2): " + std::to_string(want) +
+              " accepted (" + which + "), " + std::to_string(t.replies) + " S step" + (t.replies == 1 ? "" : "s") +
+              " after it (allow \"lmtp-reply-count\" if on purpose)");
+  }
 
   void visit(const step& s, const tls_step&) {
     if (tls_.state != starttls::accepted && !s.allows(allowance::tls_without_starttls))
@@ -251,8 +343,10 @@ class flow {
   }
 
   void visit(const step&, const pause_step&) {}
-  void visit(const step&, const close_step&) {}
-  void visit(const step&, const silent_step&) {}
+  // A close or a silence after the end of data scripts a server that stops
+  // answering on purpose: the count is not for the static check to judge.
+  void visit(const step&, const close_step&) { conv_.lmtp.end_of_data = nullptr; }
+  void visit(const step&, const silent_step&) { conv_.lmtp.end_of_data = nullptr; }
 
   /// 'S' or 'C': who sends a step (a silent step: who is silent; alternatives:
   /// who sends the first step of the first branch); 0 for steps both sides play
@@ -286,12 +380,16 @@ class flow {
       conv_ = before;
       walk(branch);
     }
+    // Which branch ran is known only when played: LMTP's count resumes at the next MAIL.
+    conv_.lmtp.end_of_data = nullptr;
+    conv_.lmtp.unsure = true;
   }
 
   const load_settings& settings_;
   std::vector<diagnostic>& errors_;
   std::set<std::string, std::less<>> defined_;
   std::map<std::string, captured, std::less<>> captures_;
+  const bool lmtp_;
   conversation conv_;
   conversation::tls_progress& tls_ = conv_.tls;
 };

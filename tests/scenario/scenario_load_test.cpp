@@ -226,6 +226,56 @@ TEST_CASE("load: flow checks follow the conversation") {
     {"C": "X ${id}"}]})j") == "");
 }
 
+TEST_CASE("load: an LMTP end of data is followed by one reply per recipient accepted since MAIL") {
+  // The transaction up to the end of data, `rcpts` the RCPT steps and their
+  // replies, then `after`: the steps that follow the end of data.
+  const auto lmtp = [](std::string_view rcpts, std::string_view after, std::string_view end = R"({"message": "x\n"})") {
+    return errors_of(R"j({"version": 1, "name": "x", "protocol": "lmtp", "steps": [
+      {"S": "220 x"}, {"C": "LHLO c"}, {"S": "250 x"}, {"C": "MAIL FROM:<a@b>"}, {"S": "250 ok"}, )j" +
+                     std::string(rcpts) + R"j(, {"C": "DATA"}, {"S": "354 go"}, )j" + std::string(end) + ", " +
+                     std::string(after) + "]}");
+  };
+  const std::string two = R"({"C": "RCPT TO:<a@c>"}, {"S": "250 ok"}, {"C": "RCPT TO:<b@c>"}, {"S": "250 ok"})";
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"S": "452 b"}, {"C": "QUIT"})") == "");
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"C": "QUIT"})") ==
+        "f:2:213: steps/11: LMTP answers the end of data once per accepted recipient (RFC 2033 §4.2): 2 accepted "
+        "(steps/6, steps/8), 1 S step after it (allow \"lmtp-reply-count\" if on purpose)\n");
+  // Three replies for two: the third would be read as QUIT's.
+  CHECK(
+      lmtp(two, R"({"S": "250 a"}, {"S": "250 b"}, {"S": "250 c"})").find("2 accepted (steps/6, steps/8), 3 S steps") !=
+      std::string::npos);
+  // A refused recipient gets no reply after the data; the count is of the accepted ones.
+  CHECK(lmtp(R"({"C": "RCPT TO:<a@c>"}, {"S": "550 no"}, {"C": "RCPT TO:<b@c>"}, {"S": "250 ok"})",
+             R"({"S": "250 b"}, {"C": "QUIT"}, {"S": "221 bye"})") == "");
+  // Pipelined RCPTs: their replies come in order; "code" says the class.
+  CHECK(lmtp(R"({"pipeline": ["RCPT TO:<a@c>", "RCPT TO:<b@c>", "RCPT TO:<d@c>"]}, {"S": "250 ok"},
+             {"S": "550 no"}, {"S": "250 ok", "code": "25x"})",
+             R"({"S": "250 a"}, {"C": "QUIT"})")
+            .find("2 accepted (steps/6, steps/8), 1 S step") != std::string::npos);
+  // The end of data as a "." line, and as BDAT LAST; a BDAT before it has its own one reply.
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"C": "QUIT"})", R"({"C": "x"}, {"C": "."})").find("steps/12: LMTP") !=
+        std::string::npos);
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "protocol": "lmtp", "steps": [
+    {"S": "220 x"}, {"C": "LHLO c"}, {"S": "250 x"}, {"C": "MAIL FROM:<a@b>"}, {"S": "250 ok"},
+    {"C": "RCPT TO:<a@c>"}, {"S": "250 ok"}, {"C": "RCPT TO:<b@c>"}, {"S": "250 ok"},
+    {"bdat": "x"}, {"S": "250 one chunk"}, {"bdat": "y", "last": true}, {"S": "250 a"}, {"C": "QUIT"}]})j")
+            .find("steps/11: LMTP answers the end of data once per accepted recipient (RFC 2033 §4.2): 2 accepted "
+                  "(steps/6, steps/8), 1 S step") != std::string::npos);
+  // On purpose (a probe of a server that answers once), with "allow".
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"C": "QUIT"})", R"({"message": "x\n", "allow": ["lmtp-reply-count"]})") == "");
+  // Not judged: a reply whose class is unknown, a server that closes or stays silent, alternatives.
+  CHECK(lmtp(R"({"C": "RCPT TO:<a@c>"}, {"S": "250 ok"}, {"C": "RCPT TO:<b@c>"}, {"S": "250 ok", "code": "xxx"})",
+             R"({"S": "250 a"}, {"C": "QUIT"})") == "");
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"close": "S"})") == "");
+  CHECK(lmtp(two, R"({"S": "250 a"}, {"silent": "S", "for": "1s"}, {"C": "QUIT"})") == "");
+  CHECK(lmtp(two, R"({"one_of": [[{"S": "250 a"}], [{"S": "451 a"}]]}, {"C": "QUIT"})") == "");
+  // SMTP answers the end of data once, whatever the recipients.
+  CHECK(errors_of(R"j({"version": 1, "name": "x", "steps": [
+    {"S": "220 x"}, {"C": "EHLO c"}, {"S": "250 x"}, {"C": "MAIL FROM:<a@b>"}, {"S": "250 ok"},
+    {"C": "RCPT TO:<a@c>"}, {"S": "250 ok"}, {"C": "RCPT TO:<b@c>"}, {"S": "250 ok"},
+    {"C": "DATA"}, {"S": "354 go"}, {"message": "x\n"}, {"S": "250 ok"}, {"C": "QUIT"}]})j") == "");
+}
+
 TEST_CASE("load: regexes are RE2's: inline flags anywhere; back-references and lookaround are errors that say so") {
   const auto text_errors = [](std::string_view regex) {
     return errors_of(R"j({"version": 1, "name": "x", "steps": [{"S": "220 x", "text": ")j" + std::string(regex) +
