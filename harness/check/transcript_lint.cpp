@@ -11,6 +11,7 @@
 #include "proto/conversation.hpp"
 #include "proto/ehlo_capabilities.hpp"
 #include "proto/error.hpp"
+#include "proto/extension_use.hpp"
 #include "proto/reply_parser.hpp"
 
 namespace ehlo::check {
@@ -145,6 +146,7 @@ class linter {
 
     const bool sasl = conv_.in_sasl();
     proto::command_parser parser(lenient_commands());
+    parser.settings().smtputf8 = conv_.smtputf8();  // RCPTs of a MAIL that declared SMTPUTF8
     if (sasl) parser.expect_sasl_response();
     const std::string bytes = line + "\r\n";
     std::error_code ec;
@@ -168,6 +170,11 @@ class linter {
     if (conv_.after_starttls() && cmd.verb != proto::verb::ehlo && cmd.verb != proto::verb::helo &&
         cmd.verb != proto::verb::quit)
       add(step.line, rules::starttls, "the first command after STARTTLS is not EHLO: " + quote(line));
+    if (caps) {
+      proto::finding_log unoffered;
+      proto::check_extensions_offered(cmd, *caps, unoffered, 0);
+      for (const auto& f : unoffered.items()) add(step.line, *f.broken, std::string(f.what) + ": " + quote(line));
+    }
     if (cmd.verb == proto::verb::auth && caps) {
       if (caps->auth_mechanisms().empty())
         add(step.line, rules::auth, "AUTH after an EHLO reply that offered no AUTH");

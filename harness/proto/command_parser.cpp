@@ -89,17 +89,6 @@ bool is_base64(std::string_view s) noexcept {
   return true;
 }
 
-/// A space-separated word of `s` equal to `upper`, in any case.
-bool has_word(std::string_view s, std::string_view upper) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const std::size_t end = std::min(s.find(' ', i), s.size());
-    if (iequals(slice(s, i, end - i), upper)) return true;
-    i = end + 1;
-  }
-  return false;
-}
-
 /// RFC 5322's display-name as loose clients write it: words, dots and quotes,
 /// no "@" (which would make it an unbracketed address) and no "=" (a parameter).
 bool looks_like_display_name(std::string_view s) noexcept {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "proto/syntax_chars.hpp"
+
 namespace ehlo::proto {
 
 namespace {
@@ -169,6 +171,10 @@ conversation::answer conversation::take_reply(unsigned code) {
         end_transaction();
         in_transaction_ = true;
         mail_ = std::move(p.text);
+        // The parameters follow the path; a UTF-8 address holds no ">".
+        const auto path_end = mail_.find('>');
+        smtputf8_ =
+            path_end != std::string::npos && syntax::has_word(std::string_view(mail_).substr(path_end + 1), "SMTPUTF8");
       }
       break;
     case verb::rcpt:
@@ -218,6 +224,7 @@ void conversation::forget() {
 
 void conversation::end_transaction() noexcept {
   in_transaction_ = false;
+  smtputf8_ = false;
   mail_.clear();
   rcpts_.clear();
   rcpts_dropped_ = 0;

@@ -24,7 +24,8 @@
 // - A 220 to STARTTLS voids what was known (RFC 3207 §4.2): the capabilities,
 //   the transaction, and any line pipelined behind STARTTLS (sent in
 //   plaintext, to be discarded: a reply to it after the 220 answers nothing).
-// - A 2xx to MAIL opens a transaction and a 2xx to RCPT adds a recipient to
+// - A 2xx to MAIL opens a transaction (one that declared SMTPUTF8 lets its
+//   RCPTs carry UTF-8, RFC 6531 §3.4) and a 2xx to RCPT adds a recipient to
 //   it; a 2xx to RSET, HELO or EHLO and any reply to the end of a message or
 //   to BDAT LAST close it (RFC 5321 §4.1.1, §4.1.4; RFC 3030 §2).
 // - A 250 to EHLO offers what its lines list (RFC 5321 §4.1.1.1); a 250 to
@@ -146,6 +147,9 @@ class conversation {
   const std::string& mail_from() const noexcept { return mail_; }
   const std::vector<std::string>& rcpt_to() const noexcept { return rcpts_; }
   std::size_t recipients_dropped() const noexcept { return rcpts_dropped_; }
+  /// The transaction's MAIL carried SMTPUTF8: its RCPTs may hold UTF-8
+  /// addresses (RFC 6531 §3.4), which a command parser must then be told.
+  bool smtputf8() const noexcept { return smtputf8_; }
 
   /// The last reply's code, 0 before any.
   unsigned last_code() const noexcept { return last_code_; }
@@ -182,6 +186,7 @@ class conversation {
   ehlo_capabilities caps_;
   bool has_caps_ = false;
   bool in_transaction_ = false;
+  bool smtputf8_ = false;
   std::string mail_;
   std::vector<std::string> rcpts_;
   std::size_t rcpts_dropped_ = 0;

@@ -28,6 +28,18 @@ constexpr bool istarts_with(std::string_view s, std::string_view upper) noexcept
   return s.size() >= upper.size() && iequals(s.substr(0, upper.size()), upper);
 }
 
+/// A space-separated word of `s` equal to `upper`, in any case.
+constexpr bool has_word(std::string_view s, std::string_view upper) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t space = s.find(' ', i);
+    const std::size_t end = space == std::string_view::npos ? s.size() : space;
+    if (iequals(s.substr(i, end - i), upper)) return true;
+    i = end + 1;
+  }
+  return false;
+}
+
 /// s.substr(pos, n) without the bounds check and its exception path, for the
 /// parsers' hot loops; pos <= s.size() is the caller's promise.
 constexpr std::string_view slice(std::string_view s, std::size_t pos, std::size_t n = std::string_view::npos) noexcept {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "proto/extension_use.hpp"
+#include "proto/reply_parser.hpp"
 #include "session/describe.hpp"
 #include "session/line_text.hpp"
 
@@ -99,6 +101,8 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
   if (have_unit_ && unit_.what == want) return fit::yes;
   drop_unit();  // read as something else before the conversation changed: read it again
   if (sasl) parser_.expect_sasl_response();
+  // Inside a transaction whose MAIL declared SMTPUTF8, RCPT may carry UTF-8.
+  parser_.settings().smtputf8 = settings_.command.smtputf8 || conv_.smtputf8();
   std::error_code ec;
   const std::size_t n = parser_.put(input(), ec);
   if (!ec) {
@@ -111,6 +115,9 @@ session::fit server_session::read_command(const step_cursor& at, mismatch& why) 
     unit_.last = cmd.last;
     unit_.syntax = cmd.syntax;
     unit_.findings = parser_.findings();
+    // What the client uses that this side's EHLO reply did not offer.
+    if (const auto* offered = conv_.capabilities())
+      proto::check_extensions_offered(cmd, *offered, unit_.findings, parser_.offset() - n);
     have_unit_ = true;
     return fit::yes;
   }
@@ -426,6 +433,20 @@ void server_session::restart_parsers() {
 
 // ---- sending ----------------------------------------------------------------
 
+/// The conversation learns what this side sends; a 250 to EHLO, parsed, says
+/// what it offered (check_extensions_offered judges the client by it). What
+/// does not parse (a scripted broken reply) is known by its code alone.
+void server_session::learn_reply(std::string_view out) {
+  proto::reply_parser parser;
+  std::error_code ec;
+  if (parser.put(out, ec) == out.size() && !ec) {
+    proto::finding_log own;  // this side's, not the peer's
+    conv_.server_reply(parser.get(), own);
+  } else if (const unsigned code = code_of(out)) {
+    conv_.server_reply(code);
+  }
+}
+
 void server_session::play(const scenario::step& s) {
   const auto* r = std::get_if<scenario::reply_step>(&s.what);
   if (r == nullptr) {
@@ -440,7 +461,7 @@ void server_session::play(const scenario::step& s) {
     if (!expand(r->lines[0], out)) return;
     recorder_.add_bytes(scenario::side::server, out, s.pos.line);
     recorder_.flush();
-    if (const unsigned code = code_of(out)) conv_.server_reply(code);
+    learn_reply(out);
     if (!apply_captures(r->captures, lines_of(out))) return;
     send(std::move(out));
     return;
@@ -456,7 +477,7 @@ void server_session::play(const scenario::step& s) {
     shown.push_back(redact_.text(text));
   }
   recorder_.add(scenario::side::server, std::move(shown), s.pos.line);
-  if (const unsigned code = code_of(out)) conv_.server_reply(code);
+  learn_reply(out);
   if (!apply_captures(r->captures, subject)) return;
   send(std::move(out));
 }

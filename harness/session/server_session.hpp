@@ -63,6 +63,7 @@ class server_session final : public session {
   void restart_parsers() override;
 
   fit read_command(const step_cursor& at, mismatch& why);
+  void learn_reply(std::string_view out);
   fit read_data_line(const step_cursor& at, mismatch& why);
   fit check_line(const scenario::command_step& c, mismatch& why);
   fit check_bdat(const scenario::bdat_step& b, mismatch& why);

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,56 @@ TEST_CASE("lint: AUTH the EHLO reply did not offer, and challenges that are not 
              "C: AUTH PLAIN\n"
              "S: 530 5.7.0 Must issue a STARTTLS command first\n") ==
         lines{"4 [4954] AUTH after an EHLO reply that offered no AUTH"});
+}
+
+TEST_CASE("lint: MAIL and RCPT parameters only of extensions the EHLO reply offered (RFC 5321 §4.1.1.3)") {
+  // Offered: no finding, and a MAIL that declared SMTPUTF8 lets its RCPTs carry UTF-8.
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250-SIZE 1000\n"
+             "250-8BITMIME\n"
+             "250-DSN\n"
+             "250 SMTPUTF8\n"
+             "C: MAIL FROM:<j\xc3\xb6rg@example.org> SMTPUTF8 SIZE=10 BODY=8BITMIME RET=HDRS ENVID=Q+2B1\n"
+             "S: 250 ok\n"
+             "C: RCPT TO:<\xce\xb4\xce\xbf\xce\xba@example.com> NOTIFY=SUCCESS,DELAY ORCPT=rfc822;a@example.com\n"
+             "S: 250 ok\n") == lines{});
+  // Not offered: a finding per parameter, named by its extension.
+  const std::string mail = ": \"MAIL FROM:<a@example.org> SMTPUTF8 SIZE=10 BODY=BINARYMIME R...\"";
+  CHECK(lint("S: 220 hi\n"
+             "C: EHLO x\n"
+             "S: 250-hi\n"
+             "250 PIPELINING\n"
+             "C: MAIL FROM:<a@example.org> SMTPUTF8 SIZE=10 BODY=BINARYMIME RET=FULL XFOO=1\n"
+             "S: 250 ok\n"
+             "C: RCPT TO:<b@example.com> NOTIFY=NEVER\n"
+             "S: 250 ok\n") ==
+        lines{"5 [5321-4.1.1.3] SMTPUTF8 though the EHLO reply did not offer SMTPUTF8" + mail,
+              "5 [5321-4.1.1.3] a SIZE parameter though the EHLO reply did not offer SIZE" + mail,
+              "5 [5321-4.1.1.3] BODY=BINARYMIME though the EHLO reply did not offer BINARYMIME" + mail,
+              "5 [5321-4.1.1.3] a DSN parameter (RET, ENVID, NOTIFY, ORCPT) though the EHLO reply did not offer DSN" +
+                  mail,
+              "5 [5321-4.1.1.3] a parameter of no extension the EHLO reply offered" + mail,
+              "7 [5321-4.1.1.3] a DSN parameter (RET, ENVID, NOTIFY, ORCPT) though the EHLO reply did not offer DSN: "
+              "\"RCPT TO:<b@example.com> NOTIFY=NEVER\""});
+  // UTF-8 in a RCPT of a transaction whose MAIL did not declare SMTPUTF8, and
+  // in one after a refused MAIL that did (no transaction): each a finding.
+  const std::string undeclared =
+      "S: 220 hi\nC: EHLO x\nS: 250-hi\n250 SMTPUTF8\nC: MAIL FROM:<a@example.org>\n"
+      "S: 250 ok\nC: RCPT TO:<\xce\xb4@example.com>\nS: 553 5.6.7 no\n";
+  const auto has_8bit_finding = [](const lines& found) {
+    return std::count_if(found.begin(), found.end(), [](const std::string& f) {
+             return f.starts_with("7 [5321-2.4] an 8-bit octet without SMTPUTF8");
+           }) == 1;
+  };
+  CHECK(has_8bit_finding(lint(undeclared)));
+  const auto refused = lint(
+      "S: 220 hi\nC: EHLO x\nS: 250-hi\n250 SMTPUTF8\nC: MAIL FROM:<a@example.org> SMTPUTF8\n"
+      "S: 452 no\nC: RCPT TO:<\xce\xb4@example.com>\nS: 503 no\n");
+  CHECK(has_8bit_finding(refused));
+  // After HELO no EHLO reply is in effect: nothing to judge parameters by here.
+  CHECK(lint("S: 220 hi\nC: HELO x\nS: 250 hi\nC: MAIL FROM:<a@example.org> SIZE=1\nS: 250 ok\n") == lines{});
 }
 
 TEST_CASE("lint: after STARTTLS the client speaks EHLO first, and knows nothing from before") {
