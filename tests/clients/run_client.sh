@@ -49,6 +49,7 @@ expect_text=""
 messages=""      # messages the spool must hold; default: one per connection
 content=()       # regexes every spooled message must match
 allow_findings=false
+expect_findings=()  # regexes: ehlo's finding lines, exactly these (a client that breaks a rule ehlo must see)
 ehlo_failure=""  # a regex: ehlo must fail with it (the client does what the scenario says it must not)
 ehlo_args=()     # more options for ehlo run
 setup() { :; }   # runs once $work exists, before ehlo starts
@@ -158,6 +159,22 @@ case $situation in
     needs=/usr/bin/python3 check_needs=smtplib_needs content=("${smtplib_content[@]}")
     envelope_expected=('mail FROM:<b@example\.com> size=[0-9]+' 'rcpt TO:<a@example\.com>')
     client() { smtplib_cmd --starttls --login; } ;;
+  smtplib-smtputf8-dsn)
+    # send_message() declares SMTPUTF8 itself; the DSN parameters are the test's.
+    needs=/usr/bin/python3 check_needs=smtplib_needs content=('^Subject: Grüße aus Köln' '^To: δοκιμή@example\.com')
+    envelope_expected=('mail FROM:<jörg@example\.com> size=[0-9]+ RET=HDRS ENVID=ehlo\+2Btest-1 SMTPUTF8 BODY=8BITMIME'
+      'rcpt TO:<δοκιμή@example\.com> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a\+2Bb@example\.com')
+    client() {
+      smtplib_cmd --international --mail-option RET=HDRS --mail-option ENVID=ehlo+2Btest-1 \
+        --rcpt-option NOTIFY=SUCCESS,FAILURE --rcpt-option 'ORCPT=rfc822;a+2Bb@example.com'
+    } ;;
+  smtplib-dsn-not-offered)
+    # smtplib sends parameters of an extension the EHLO reply did not offer: a finding for each.
+    needs=/usr/bin/python3 check_needs=smtplib_needs content=("${smtplib_content[@]}")
+    envelope_expected=('mail FROM:<b@example\.com> size=[0-9]+ RET=HDRS' 'rcpt TO:<a@example\.com> NOTIFY=NEVER')
+    expect_findings=('finding \[5321-4\.1\.1\.3\] a DSN parameter .* did not offer DSN \(steps/3\)'
+      'finding \[5321-4\.1\.1\.3\] a DSN parameter .* did not offer DSN \(steps/5\)')
+    client() { smtplib_cmd --mail-option RET=HDRS --rcpt-option NOTIFY=NEVER; } ;;
   smtplib-auth-fail)
     # smtplib_send.py exits 3 on smtplib.SMTPAuthenticationError.
     needs=/usr/bin/python3 check_needs=smtplib_needs expect_rc=3 messages=0
@@ -332,7 +349,15 @@ else
   passes=$(grep -c "^PASS  $scenario_name " "$work/ehlo.out")
   [ "$passes" = "$connections" ] || fail "$passes PASS lines for $scenario_name, not $connections"
 fi
-$allow_findings || ! grep -q 'finding' "$work/ehlo.out" || fail "ehlo reported findings"
+if ((${#expect_findings[@]})); then
+  found=$(grep -c '^ *finding \[' "$work/ehlo.out")
+  [ "$found" = "${#expect_findings[@]}" ] || fail "ehlo reported $found findings, not ${#expect_findings[@]}"
+  for f in "${expect_findings[@]}"; do
+    grep -qE "^ *$f" "$work/ehlo.out" || fail "ehlo's output lacks the finding /$f/"
+  done
+else
+  $allow_findings || ! grep -q 'finding' "$work/ehlo.out" || fail "ehlo reported findings"
+fi
 [ "$client_rc" = "$expect_rc" ] || fail "the client exited $client_rc, not $expect_rc"
 if [ -n "$expect_text" ] && ! grep -qE "$expect_text" "$work/client.out"; then
   fail "the client's output lacks /$expect_text/"

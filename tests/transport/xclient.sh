@@ -4,7 +4,7 @@
 #   tests/transport/xclient.sh EHLO        (from the repository's root)
 #
 # A private Postfix with smtpd_authorized_xclient_hosts and smtpd_authorized_xforward_hosts
-# = 127.0.0.0/8 plays scenarios/postfix (xclient.json, xforward.json): both pass with no
+# = 127.0.0.0/8 plays scenarios/postfix/xclient.json and xforward.json: both pass with no
 # finding (XCLIENT's 220 is a new greeting, so no enhanced status code is due), and Postfix's
 # log shows each message as from the client the command named: client.example.org[192.0.2.77]
 # for XCLIENT, orig_client=client.example.org[192.0.2.88] for XFORWARD.
@@ -15,7 +15,7 @@ if [[ ${2:-} != --inner ]]; then
   exec tests/peers/with_peer.sh postfix --set smtpd_authorized_xclient_hosts=127.0.0.0/8 \
     --set smtpd_authorized_xforward_hosts=127.0.0.0/8 -- "$0" "$ehlo" --inner
 fi
-out=$("$ehlo" run -v --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" scenarios/postfix 2>&1)
+out=$("$ehlo" run -v --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" scenarios/postfix/xclient.json scenarios/postfix/xforward.json 2>&1)
 rc=$?
 fail() {
   echo "xclient: $*"
