@@ -28,7 +28,10 @@ packages=(
 # libsasl2-modules holds Cyrus SASL's PLAIN, LOGIN and CRAM-MD5 (Postfix's AUTH),
 # also only a Recommends.  procps: ps, which tests/peers/with_peer.sh uses.
 # time: /usr/bin/time -v, the peak memory of ehlo in tests/broken/run_fault.sh.
-peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps time)
+# dovecot-lmtpd (with dovecot-core: the master, auth, the quota plugin): Dovecot's LMTP
+# server, run as a private instance (tests/peers/kinds/dovecot.sh).
+peers=(postfix sasl2-bin libsasl2-modules swaks libnet-ssleay-perl curl msmtp python3-aiosmtpd procps time
+  dovecot-lmtpd)
 # The HTML report of `ehlo check` opened in headless Chromium through Selenium
 # (tests/report/check_html_browser.py); DejaVu fonts for its screenshots.
 browser=(chromium chromium-driver python3-selenium fonts-dejavu-core)
@@ -51,5 +54,16 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # Postfix must configure and start nothing of its own: tests run private instances.
 echo "postfix postfix/main_mailer_type select No configuration" | "${sudo[@]}" debconf-set-selections
+# Nor may Dovecot (or any other package) start a system service: Debian's maintainer
+# scripts start services through invoke-rc.d, which asks /usr/sbin/policy-rc.d; where there
+# is none (containers usually have one that says no), one that says no is put there for the
+# install and removed after it.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts while it installs\nexit 101\n' |
+    "${sudo[@]}" tee "$policy" >/dev/null
+  "${sudo[@]}" chmod 755 "$policy"
+  trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

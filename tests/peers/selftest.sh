@@ -2,7 +2,8 @@
 # selftest.sh [KIND...]: proves each peer of with_peer.sh works, with real
 # clients (swaks, curl, Python's smtplib, msmtp, smtp_talk.py) and their exit
 # statuses; for `broken`, that every fault shows and that clients give up on
-# it in bounded time.  KIND: aiosmtpd, postfix, smtp-sink, broken, wrapper
+# it in bounded time; for `dovecot`, LMTP with swaks (TCP and the Unix socket)
+# and smtp_talk.py.  KIND: aiosmtpd, postfix, smtp-sink, dovecot, broken, wrapper
 # (with_peer.sh's own behaviour); default all.  CTest runs it as peers.<kind>.
 #
 # Prints `ok NAME` / `FAIL NAME ...` per check; exits 0 when all passed, 1
@@ -184,6 +185,38 @@ suite_sink() { # smtp-sink: no TLS, accepts everything
     --from=b@example.com --tls=off --auth=off "$RCPT" <"$MSG"
 }
 
+# mailbox_empty USER: USER's maildir under EHLO_PEER_MAIL holds no message.
+mailbox_empty() {
+  local f found=0
+  for f in "$EHLO_PEER_MAIL/$1"/new/* "$EHLO_PEER_MAIL/$1"/cur/*; do
+    [[ -f $f ]] && echo "a message for $1: $f" && found=1
+  done
+  ((!found))
+}
+
+suite_dovecot() { # Dovecot's LMTP: alice saved, bob over quota, carol unknown
+  setup_env
+  local token=selftest-$$-$RANDOM
+  local LM=(swaks --protocol LMTP --from b@example.org --timeout 10)
+  local ALICE='\n<-  250 2\.0\.0 <alice@example\.com> \S+ Saved\n'
+  check talk-lhlo 0 -e '^S: 220 lmtp\.ehlo\.test Dovecot' -e '\n250-CHUNKING\n' -e '\n250 PIPELINING\n' \
+    -n 'STARTTLS|AUTH' -- "${TALK[@]}" --port "$EHLO_PEER_PORT" "LHLO client.example"
+  # swaks reads a reply per recipient after the data; it exits 0 when any was accepted.
+  check swaks-lmtp-tcp 0 -e "$ALICE"'<\*\* 552 5\.2\.2 <bob@example\.com> Quota exceeded' -- \
+    "${LM[@]}" --server "$SERVER" --to alice@example.com,bob@example.com --h-Subject "$token-tcp"
+  check swaks-lmtp-tcp-delivered 0 -- delivered "Subject: $token-tcp"
+  check swaks-lmtp-socket 0 -e "$ALICE" -- "${LM[@]}" --socket "$EHLO_PEER_SOCKET" --to alice@example.com \
+    --h-Subject "$token-socket"
+  check swaks-lmtp-socket-delivered 0 -- delivered "Subject: $token-socket"
+  check swaks-lmtp-unknown-user 24 -e "\n<\\*\\* 550 5\\.1\\.1 <$EHLO_PEER_REFUSED> User doesn't exist" -- \
+    "${LM[@]}" --server "$SERVER" --to "$EHLO_PEER_REFUSED"
+  # BDAT LAST answered per recipient too.
+  check talk-bdat-last 0 -e '\nS: 250 2\.0\.0 <alice@example\.com> \S+ Saved\nS: 552 5\.2\.2 <bob@example\.com> ' -- \
+    "${TALK[@]}" --port "$EHLO_PEER_PORT" "LHLO client.example" "MAIL FROM:<b@example.org>" \
+    "RCPT TO:<alice@example.com>" "RCPT TO:<$EHLO_PEER_OVER_QUOTA>" '@bdat-last:Subject: bdat\r\n\r\nhi\r\n' @read
+  check bob-over-quota-has-nothing 0 -- mailbox_empty bob
+}
+
 suite_broken() { # FAULT PROBE-PCRE [CURL-STATUS [SMTPLIB-STATUS]]
   setup_env
   local fault=$1 probe=$2 curl_status=${3:-!0} smtplib_status=${4:-!0}
@@ -226,13 +259,15 @@ RUN_FAILED=0
 SKIPPED=0
 
 # leftovers DIR: fails when DIR still exists or a process still refers to it
-# (its command line or environment: Postfix daemons carry MAIL_CONFIG).
+# (its command line or environment: Postfix daemons carry MAIL_CONFIG), by
+# its last part alone, which mktemp made unique: Dovecot's processes carry
+# only that (their titles, dovecot-ehlo-peer-dovecot.XXXXXX/lmtp).
 leftovers() {
   local pids
   [[ ! -e $1 ]] || echo "temporary folder $1 is still there"
   # The folder's name is read from a file so that this grep's own command
   # line does not hold it.
-  pids=$(grep -lsF -f <(echo "$1") /proc/[0-9]*/cmdline /proc/[0-9]*/environ | cut -d/ -f3 | sort -u || true)
+  pids=$(grep -lsF -f <(basename "$1") /proc/[0-9]*/cmdline /proc/[0-9]*/environ | cut -d/ -f3 | sort -u || true)
   [[ -z $pids ]] || {
     echo "processes left behind:"
     ps -o pid,ppid,stat,user,args -p "$(echo "$pids" | paste -sd,)" || true
@@ -292,6 +327,10 @@ kind_postfix() {
   run postfix postfix -- mta
   run postfix postfix -- postfix
   run postfix-strict postfix --auth-require-tls --no-pipelining -- strict
+}
+
+kind_dovecot() {
+  run dovecot dovecot -- dovecot
 }
 
 kind_smtp-sink() {
@@ -388,7 +427,7 @@ kind_wrapper() {
   echo "from stdin" | "$HERE/with_peer.sh" broken --fault stall -- sh -c 'read -r x && [ "$x" = "from stdin" ]' || rc=$?
   report_wrapper "COMMAND reads with_peer.sh's stdin" "$rc" 0
   # SIGTERM while COMMAND runs: the peer goes, the status says so, promptly.
-  for kind in aiosmtpd postfix; do
+  for kind in aiosmtpd postfix dovecot; do
     rm -f "$DIR_NOTE"
     "$HERE/with_peer.sh" "$kind" -- sh -c 'echo "$EHLO_PEER_DIR" >"$DIR_NOTE"; exec sleep 60' &
     pid=$!
@@ -436,10 +475,10 @@ report_wrapper() {
 }
 
 kinds=("$@")
-((${#kinds[@]})) || kinds=(wrapper aiosmtpd postfix smtp-sink broken)
+((${#kinds[@]})) || kinds=(wrapper aiosmtpd postfix smtp-sink dovecot broken)
 for k in "${kinds[@]}"; do
   case $k in
-    wrapper | aiosmtpd | postfix | smtp-sink | broken) "kind_$k" ;;
+    wrapper | aiosmtpd | postfix | smtp-sink | dovecot | broken) "kind_$k" ;;
     *)
       echo "selftest.sh: unknown kind '$k'" >&2
       exit 2

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # with_peer.sh KIND [PEER-OPTIONS...] -- COMMAND [ARGS...]
 #
-# Starts an SMTP server of kind KIND on 127.0.0.1 with an ephemeral port, waits
+# Starts an SMTP (or LMTP) server of kind KIND on 127.0.0.1 with an ephemeral port, waits
 # (at most EHLO_PEER_START_TIMEOUT seconds, default 15) until it accepts
 # connections, runs COMMAND with the peer's address in the environment, stops
 # the server by process id and removes its temporary folder, however this
@@ -9,7 +9,7 @@
 # 1 (with a message) when the peer could not be started; 2 on a usage error;
 # 77 when the peer's program is missing or needs root (CTest's skip code).
 #
-# KIND is one of aiosmtpd, postfix, smtp-sink, broken (tests/peers/kinds/KIND.sh
+# KIND is one of aiosmtpd, postfix, smtp-sink, dovecot, broken (tests/peers/kinds/KIND.sh
 # holds each one's start and stop, and lists its options).  COMMAND gets:
 #   EHLO_PEER_KIND, EHLO_PEER_HOST (127.0.0.1), EHLO_PEER_PORT, EHLO_PEER_DIR
 #   (the temporary folder: logs, certificate, delivered mail);
@@ -17,7 +17,10 @@
 #   certificate), EHLO_PEER_USER / EHLO_PEER_PASSWORD (alice / wonderland),
 #   EHLO_PEER_DOMAIN (a domain the server delivers to), EHLO_PEER_REFUSED (an
 #   address RCPT TO refuses with 550), EHLO_PEER_MAIL (where accepted messages
-#   land), EHLO_PEER_LOG (the server's log).
+#   land), EHLO_PEER_LOG (the server's log);
+#   for dovecot (LMTP only) EHLO_PEER_SOCKET (its LMTP Unix socket), EHLO_PEER_DOMAIN,
+#   EHLO_PEER_REFUSED, EHLO_PEER_OVER_QUOTA (an address accepted at RCPT and refused
+#   after the data), EHLO_PEER_MAIL (a maildir per user), EHLO_PEER_LOG.
 # Nothing is substituted into COMMAND; let it read the environment, e.g.
 #   with_peer.sh postfix -- sh -c 'swaks --server "$EHLO_PEER_HOST:$EHLO_PEER_PORT" --to a@example.com'
 set -euo pipefail
@@ -28,7 +31,7 @@ START_TIMEOUT=${EHLO_PEER_START_TIMEOUT:-15}
 STOP_GRACE=3 # seconds between SIGTERM and SIGKILL
 
 usage() {
-  echo "usage: with_peer.sh aiosmtpd|postfix|smtp-sink|broken [PEER-OPTIONS...] -- COMMAND [ARGS...]" >&2
+  echo "usage: with_peer.sh aiosmtpd|postfix|smtp-sink|dovecot|broken [PEER-OPTIONS...] -- COMMAND [ARGS...]" >&2
   exit 2
 }
 say() { echo "with_peer.sh: $*" >&2; }
@@ -45,7 +48,7 @@ skip() {
 KIND=$1
 shift
 case $KIND in
-  aiosmtpd | postfix | smtp-sink | broken) ;;
+  aiosmtpd | postfix | smtp-sink | dovecot | broken) ;;
   *) say "unknown peer kind '$KIND'" && usage ;;
 esac
 PEER_ARGS=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LMTP (RFC 2033) against real peers, both roles:
 #
-#   tests/transport/lmtp.sh EHLO postfix|aiosmtpd        (from the repository's root)
+#   tests/transport/lmtp.sh EHLO postfix|aiosmtpd|dovecot        (from the repository's root)
 #
 # aiosmtpd: the client role plays scenarios/lmtp/lmtp-two-recipients.json against aiosmtpd's
 # LMTP server (with_peer.sh aiosmtpd --lmtp MODE): it passes where the server answers the end
@@ -15,6 +15,13 @@
 # reply per accepted recipient: 250 for alice, 452 for bob. ehlo must pass (Postfix sent LHLO,
 # the envelope and the message as scripted), and Postfix's log must show that it took each
 # reply for its own recipient: alice sent, bob deferred, carol bounced.
+#
+# dovecot: the client role against Dovecot's LMTP server (with_peer.sh dovecot: alice and bob
+# exist, bob is over quota). scenarios/lmtp/dovecot-*.json are played over TCP and over Dovecot's
+# Unix socket: carol refused at RCPT, then after the end of data (and after BDAT LAST) alice's 250
+# and bob's 552, one reply each. Then, from outside: alice's maildir holds the four messages, bob's
+# none, and Dovecot's log shows connections through the socket. Last, a scenario that scripts one
+# reply for the two recipients must fail, at the step of QUIT's reply, where bob's 552 comes.
 #
 # Everything stays on 127.0.0.1; processes started here are stopped by their ids.
 # Exit 0 passed, 1 failed, 77 a program is missing or Postfix cannot run (CTest: skipped).
@@ -46,8 +53,56 @@ if [[ $case_name == aiosmtpd ]]; then
   echo "lmtp aiosmtpd: ok"
   exit 0
 fi
+if [[ $case_name == dovecot ]]; then
+  tests/peers/with_peer.sh dovecot -- "$0" "$ehlo" --dovecot-inner
+  exit $?
+fi
+if [[ $case_name == --dovecot-inner ]]; then
+  out=$EHLO_PEER_DIR/ehlo.out
+  fail() {
+    echo "lmtp dovecot: $*"
+    echo "---- ehlo"
+    cat "$out"
+    echo "---- Dovecot's log"
+    tail -n 30 "$EHLO_PEER_LOG"
+    exit 1
+  }
+  for target in "$EHLO_PEER_HOST:$EHLO_PEER_PORT" "unix:$EHLO_PEER_SOCKET"; do
+    timeout -k 5 120 "$ehlo" run --target "$target" scenarios/lmtp/dovecot-quota-per-recipient.json \
+      scenarios/lmtp/dovecot-bdat-per-recipient.json >"$out" 2>&1
+    rc=$?
+    ((rc == 0)) && grep -q '^2 scenarios: 2 passed, 0 failed' "$out" || fail "--target $target did not pass (exit $rc)"
+  done
+  # Dovecot saves before it answers: the messages are there once the 250s came.
+  # messages USER [TEXT]: how many messages USER's maildir holds (holding TEXT).
+  messages() {
+    local f n=0
+    for f in "$EHLO_PEER_MAIL/$1"/new/* "$EHLO_PEER_MAIL/$1"/cur/*; do
+      [[ -f $f ]] || continue
+      [[ -z ${2:-} ]] || grep -qxF -- "$2" "$f" || continue
+      n=$((n + 1))
+    done
+    echo "$n"
+  }
+  n=$(messages alice) && ((n == 4)) || fail "alice's maildir holds $n messages, not 4 (two scenarios, two transports)"
+  n=$(messages alice 'Subject: LMTP to Dovecot') && ((n == 2)) || fail "alice has $n messages of DATA, not 2"
+  n=$(messages alice 'Subject: LMTP BDAT to Dovecot') && ((n == 2)) || fail "alice has $n messages of BDAT, not 2"
+  n=$(messages bob) && ((n == 0)) || fail "bob, over quota, has $n messages"
+  n=$(grep -c 'lmtp(bob@example.com).*save failed to INBOX: Quota exceeded' "$EHLO_PEER_LOG") && ((n == 4)) ||
+    fail "Dovecot's log shows $n quota refusals for bob, not 4"
+  grep -q 'lmtp([0-9]*): Info: Connect from local$' "$EHLO_PEER_LOG" || fail "no connection came through the Unix socket"
+  # One reply scripted for two recipients: ehlo reads bob's reply where it wants QUIT's.
+  timeout -k 5 120 "$ehlo" run --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" \
+    tests/data/scenarios/lmtp/dovecot-one-reply.json >"$out" 2>&1
+  rc=$?
+  ((rc == 1)) || fail "one reply for two recipients: exit $rc, not 1"
+  grep -qF 'steps/14: expected 221 (S "221 2.0.0 Bye"), got 552 5.2.2 <bob@example.com> Quota exceeded' "$out" ||
+    fail "one reply for two recipients did not fail at QUIT's reply (steps/14) with bob's 552"
+  echo "lmtp dovecot: ok"
+  exit 0
+fi
 [[ $case_name == postfix || $case_name == --inner ]] || {
-  echo "usage: $0 EHLO postfix|aiosmtpd" >&2
+  echo "usage: $0 EHLO postfix|aiosmtpd|dovecot" >&2
   exit 2
 }
 if [[ $case_name != --inner ]]; then
