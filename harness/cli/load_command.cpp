@@ -63,6 +63,9 @@ second; a summary at the end.
   --show-secrets           print secrets in failures' examples
   --tls-verify, --tls-sni NAME, --tls-ca FILE, --tls-client-cert FILE, --tls-client-key FILE
                            TLS of the client role, as for ehlo run
+  --proxy v1|v2, --proxy-source ADDR:PORT, --proxy-destination ADDR:PORT
+                           a PROXY protocol header first on every connection, as for ehlo run
+                           (the load through what a load balancer in front of the server sends)
 
 Exit status: 0 when the load ran (failed sessions are counted, not fatal: use --fail-if 'errors > 0');
 1 when a --fail-if condition holds, --stop-on-error stopped it, or a signal cut short a run given
@@ -162,6 +165,8 @@ int load_command(const std::vector<std::string_view>& args) {
     }
   }
   if (!have_target) return usage_error("name the server with --target HOST:PORT");
+  opt.base.mode = run::mode::client;
+  if (const auto why = check_proxy_options(opt.base); !why.empty()) return usage_error(why);
   if (have_concurrency && opt.rate > 0) return usage_error("give one of --concurrency and --rate");
   if (!shared.transcript_dir.empty())
     return usage_error("--transcript is not for ehlo load (a failure's example is in the reports)");

@@ -19,6 +19,7 @@
 #include "net/error.hpp"
 #include "net/tls_context.hpp"
 #include "run/drive.hpp"
+#include "run/proxy.hpp"
 #include "scenario/transcript_formats.hpp"
 #include "session/client_session.hpp"
 
@@ -183,7 +184,9 @@ asio::awaitable<void> play_one(load_state& st, std::uint64_t serial) {
     meter.after(k, e == action_end::ok, clock::now());
     last = ending_of(e);
   };
-  co_await drive(r.conn, cs, d);
+  // --proxy: the header goes first; one that cannot be sent fails the session with why.
+  if (co_await send_proxy_header(r.conn, st.opt.base.proxy, net::after(p.connect_wait), cs))
+    co_await drive(r.conn, cs, d);
 
   for (const auto& f : cs.findings()) st.rec.finding(f.broken != nullptr ? f.broken->id : "(no rule)");
   for (std::size_t i = 0; i < cs.findings_dropped(); ++i) st.rec.finding("(beyond the session's limit)");

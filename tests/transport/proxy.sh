@@ -6,7 +6,8 @@
 #   postfix  Postfix with smtpd_upstream_proxy_protocol = haproxy: the whole server suite
 #            through `--proxy v1 --proxy-source 192.0.2.1:4711` passes, and Postfix's log
 #            names the claimed client for every session; a v2 header claiming IPv6
-#            addresses is taken too (Postfix logs 2001:db8::7)
+#            addresses is taken too (Postfix logs 2001:db8::7); `ehlo load --proxy v1` sends
+#            its header on each of 40 sessions (Postfix logs each as from 192.0.2.9)
 #   listen   `ehlo run --listen --proxy v1` with curl --haproxy-protocol as the client;
 #            `--listen --proxy v2` with ehlo's own client role claiming 203.0.113.5 (the
 #            report's peer says so); and a client that sends SMTP where the header was due,
@@ -77,6 +78,12 @@ case $case_name in
       --proxy-destination '[2001:db8::25]:25' scenarios/servers/noop-and-help.json >"$tmp/v2.out" 2>&1 ||
       fail "PROXY v2 with IPv6 addresses"
     wait_for grep -q 'connect from unknown\[2001:db8::7\]' "$EHLO_PEER_LOG" || fail "Postfix did not log 2001:db8::7"
+    # ehlo load through the same front: 40 sessions, each with its header, each logged as from 192.0.2.9.
+    "$ehlo" load --quiet --target "$EHLO_PEER_HOST:$EHLO_PEER_PORT" --proxy v1 --proxy-source 192.0.2.9:4711 \
+      --sessions 40 --concurrency 4 --fail-if 'errors > 0' scenarios/servers/noop-and-help.json >"$tmp/load.out" 2>&1 ||
+      fail "ehlo load --proxy v1: $(tail -n 20 "$tmp/load.out")"
+    wait_for test "$(grep -c ' connect from unknown\[192\.0\.2\.9\]' "$EHLO_PEER_LOG")" -ge 40 ||
+      fail "Postfix logged $(grep -c ' connect from unknown\[192\.0\.2\.9\]' "$EHLO_PEER_LOG") sessions from 192.0.2.9, expected 40"
     ;;
   listen)
     need curl
