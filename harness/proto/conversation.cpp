@@ -11,6 +11,13 @@ namespace {
 
 bool positive(unsigned code) noexcept { return code / 100 == 2 || code / 100 == 3; }
 
+/// A MAIL line with the SMTPUTF8 parameter. The parameters follow the path,
+/// and a UTF-8 address holds no ">".
+bool declares_smtputf8(std::string_view mail) noexcept {
+  const auto path_end = mail.find('>');
+  return path_end != std::string_view::npos && syntax::has_word(mail.substr(path_end + 1), "SMTPUTF8");
+}
+
 /// BDAT's chunk size and LAST (RFC 3030 §2: "BDAT" SP chunk-size [SP end-marker]),
 /// from what follows the verb. A size that cannot be read is 0: a server
 /// cannot know how many octets follow either.
@@ -74,6 +81,10 @@ conversation::line_kind conversation::client_line(std::string_view line, ref at)
   pending p{answered::command, lmtp_ && is_lhlo(written) ? verb::ehlo : find_verb(written), false, at, {}};
   switch (p.verb) {
     case verb::mail:
+      // The RCPTs after it may carry UTF-8 before its reply comes (pipelined).
+      smtputf8_ = declares_smtputf8(line);
+      p.text = line;
+      break;
     case verb::rcpt:
       p.text = line;
       break;
@@ -171,10 +182,9 @@ conversation::answer conversation::take_reply(unsigned code) {
         end_transaction();
         in_transaction_ = true;
         mail_ = std::move(p.text);
-        // The parameters follow the path; a UTF-8 address holds no ">".
-        const auto path_end = mail_.find('>');
-        smtputf8_ =
-            path_end != std::string::npos && syntax::has_word(std::string_view(mail_).substr(path_end + 1), "SMTPUTF8");
+        smtputf8_ = declares_smtputf8(mail_);
+      } else {
+        smtputf8_ = false;  // refused: no transaction for RCPTs to belong to
       }
       break;
     case verb::rcpt:

@@ -24,9 +24,9 @@
 // - A 220 to STARTTLS voids what was known (RFC 3207 §4.2): the capabilities,
 //   the transaction, and any line pipelined behind STARTTLS (sent in
 //   plaintext, to be discarded: a reply to it after the 220 answers nothing).
-// - A 2xx to MAIL opens a transaction (one that declared SMTPUTF8 lets its
-//   RCPTs carry UTF-8, RFC 6531 §3.4) and a 2xx to RCPT adds a recipient to
-//   it; a 2xx to RSET, HELO or EHLO and any reply to the end of a message or
+// - A 2xx to MAIL opens a transaction (a MAIL that declared SMTPUTF8 lets
+//   the RCPTs after it carry UTF-8, RFC 6531 §3.4, unless refused) and a 2xx
+//   to RCPT adds a recipient to it; a 2xx to RSET, HELO or EHLO and any reply to the end of a message or
 //   to BDAT LAST close it (RFC 5321 §4.1.1, §4.1.4; RFC 3030 §2).
 // - A 250 to EHLO offers what its lines list (RFC 5321 §4.1.1.1); a 250 to
 //   HELO leaves a session that offers nothing.
@@ -147,8 +147,10 @@ class conversation {
   const std::string& mail_from() const noexcept { return mail_; }
   const std::vector<std::string>& rcpt_to() const noexcept { return rcpts_; }
   std::size_t recipients_dropped() const noexcept { return rcpts_dropped_; }
-  /// The transaction's MAIL carried SMTPUTF8: its RCPTs may hold UTF-8
-  /// addresses (RFC 6531 §3.4), which a command parser must then be told.
+  /// The last MAIL carried SMTPUTF8 and was not refused (it may still wait
+  /// for its reply: RCPTs pipelined behind it count), and its transaction has
+  /// not ended: RCPTs may hold UTF-8 addresses (RFC 6531 §3.4), which a
+  /// command parser must then be told.
   bool smtputf8() const noexcept { return smtputf8_; }
 
   /// The last reply's code, 0 before any.

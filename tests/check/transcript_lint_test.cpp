@@ -139,6 +139,9 @@ TEST_CASE("lint: MAIL and RCPT parameters only of extensions the EHLO reply offe
       "S: 220 hi\nC: EHLO x\nS: 250-hi\n250 SMTPUTF8\nC: MAIL FROM:<a@example.org> SMTPUTF8\n"
       "S: 452 no\nC: RCPT TO:<\xce\xb4@example.com>\nS: 503 no\n");
   CHECK(has_8bit_finding(refused));
+  // Pipelined: the RCPT comes before MAIL's reply, and counts on the SMTPUTF8 MAIL declared.
+  CHECK(lint("S: 220 hi\nC: EHLO x\nS: 250-hi\n250-PIPELINING\n250 SMTPUTF8\nC: MAIL FROM:<a@example.org> SMTPUTF8\n"
+             "C: RCPT TO:<\xce\xb4@example.com>\nS: 250 ok\nS: 250 ok\n") == lines{});
   // After HELO no EHLO reply is in effect: nothing to judge parameters by here.
   CHECK(lint("S: 220 hi\nC: HELO x\nS: 250 hi\nC: MAIL FROM:<a@example.org> SIZE=1\nS: 250 ok\n") == lines{});
 }
