@@ -31,12 +31,12 @@ fail() {
 grep -q '^2 scenarios: 2 passed, 0 failed (' <<<"$out" || fail "not both passed, or with findings"
 # Three messages: the two sent and Postfix's delivery report (queued after the first delivery).
 report=
-for ((i = 0; i < 600; i++)); do
+for ((i = 0; i < 1200; i++)); do
   report=$(grep -l '^Original-Envelope-Id:' "$EHLO_PEER_MAIL"/new/* 2>/dev/null | head -n 1)
   [[ -n $report ]] && break
   sleep 0.05
 done
-[[ -n $report ]] || fail "no delivery report reached the sender within 30 s"
+[[ -n $report ]] || fail "no delivery report reached the sender within 60 s"
 utf8=$(grep -l '^Subject: Grüße aus Köln' "$EHLO_PEER_MAIL"/new/* 2>/dev/null | head -n 1)
 [[ -n $utf8 ]] || fail "the UTF-8 message is not in the mailbox"
 grep -q '^X-Original-To: δοκιμή@example.com$' "$utf8" || fail "the UTF-8 recipient is not X-Original-To"
