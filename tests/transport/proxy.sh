@@ -35,7 +35,11 @@ source tests/transport/lib.sh
 listen() {
   local name=$1
   shift
-  timeout -k 5 60 "$ehlo" run --listen 127.0.0.1:0 --report "json:$tmp/$name.json" "$@" >"$tmp/$name.out" 2>&1 &
+  # Emptied here, not by the background job's redirection, which may come after the wait below
+  # has read a line of the previous run under the same name.
+  : >"$tmp/$name.out"
+  rm -f "$tmp/$name.json"
+  timeout -k 5 60 "$ehlo" run --listen 127.0.0.1:0 --report "json:$tmp/$name.json" "$@" >>"$tmp/$name.out" 2>&1 &
   ehlo_pid=$!
   pids+=("$ehlo_pid")
   wait_for grep -q '^listening on port' "$tmp/$name.out" || fail "ehlo did not say it was listening"
