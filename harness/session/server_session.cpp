@@ -397,13 +397,29 @@ bool server_session::stream_chunk() {
 }
 
 void server_session::begin_message() {
+  message_base_ = offset();
   current_ = {};
   current_.mail_from = conv_.mail_from();
   current_.rcpt_to = conv_.rcpt_to();
   current_.pointer = cursor_.pointer();
 }
 
+/// RFC 6532 §3 with RFC 6531 §3.4: UTF-8 in a message's header fields only in
+/// a transaction whose MAIL declared SMTPUTF8; without it, header text is
+/// ASCII (non-ASCII goes in RFC 2047 encoded words). The body is 8BITMIME's.
+void server_session::check_header_octets() {
+  if (conv_.smtputf8()) return;
+  const std::string_view m = current_.content;
+  const std::size_t crlf = m.find("\n\r\n"), lf = m.find("\n\n");
+  const std::string_view header = m.substr(0, std::min(crlf, lf));
+  const auto eight_bit = std::find_if(header.begin(), header.end(), [](char c) { return (c & 0x80) != 0; });
+  if (eight_bit != header.end())
+    add_finding(proto::rules::utf8_header, "an 8-bit octet in the message's header, without SMTPUTF8 declared",
+                message_base_ + static_cast<std::uint64_t>(eight_bit - header.begin()));
+}
+
 void server_session::keep_message() {
+  check_header_octets();
   if (messages_.size() >= settings_.max_messages) {
     ++messages_dropped_;
   } else {

@@ -64,6 +64,7 @@ class server_session final : public session {
 
   fit read_command(const step_cursor& at, mismatch& why);
   void learn_reply(std::string_view out);
+  void check_header_octets();
   fit read_data_line(const step_cursor& at, mismatch& why);
   fit check_line(const scenario::command_step& c, mismatch& why);
   fit check_bdat(const scenario::bdat_step& b, mismatch& why);
@@ -87,12 +88,13 @@ class server_session final : public session {
   std::size_t data_scan_ = 0;  ///< bytes of input() already searched for a data line's CRLF
 
   proto::data::reader data_;
-  std::uint64_t data_base_ = 0;    ///< stream offset where data_ started
-  std::size_t data_findings_ = 0;  ///< data_'s findings already reported
-  std::string data_carry_;         ///< data line bytes data_ left for the next line
-  bool data_lines_ = false;        ///< data_ is reading C data lines
-  kept_message current_;           ///< the message being read
-  bool bdat_open_ = false;         ///< BDAT chunks without LAST were read
+  std::uint64_t data_base_ = 0;     ///< stream offset where data_ started
+  std::uint64_t message_base_ = 0;  ///< stream offset where the message being read started
+  std::size_t data_findings_ = 0;   ///< data_'s findings already reported
+  std::string data_carry_;          ///< data line bytes data_ left for the next line
+  bool data_lines_ = false;         ///< data_ is reading C data lines
+  kept_message current_;            ///< the message being read
+  bool bdat_open_ = false;          ///< BDAT chunks without LAST were read
   std::uint64_t chunk_left_ = 0;
   bool chunk_last_ = false;
   std::vector<kept_message> messages_;

@@ -75,6 +75,47 @@ TEST_CASE("server: a pipelining client (every command in one read) passes; the m
                                  "S: 250 2.0.0 queued", "C: QUIT", "S: 221 bye"});
 }
 
+TEST_CASE("server: UTF-8 in addresses and header only after MAIL declared SMTPUTF8 (RFC 6531 §3.4, RFC 6532 §3)") {
+  // The client pipelines MAIL and RCPT: the RCPT counts on the SMTPUTF8 its MAIL declared before any reply.
+  const auto scen = scenario_of(R"json({
+    "version": 1, "name": "utf8",
+    "steps": [
+      {"S": "220 mx.example ESMTP"},
+      {"C": "EHLO client.example"},
+      {"S": ["250-mx.example", "250-PIPELINING", "250 SMTPUTF8"]},
+      {"C": "MAIL FROM:<j\u00f6rg@example.org> SMTPUTF8", "match": "verb"},
+      {"C": "RCPT TO:<\u03b4@example.com>", "match": "verb"},
+      {"S": "250 2.1.0 Ok"},
+      {"S": "250 2.1.5 Ok"},
+      {"C": "DATA"},
+      {"S": "354 go ahead"},
+      {"message": "Subject: x\n\nbody\n"},
+      {"S": "250 2.0.0 queued"}
+    ]
+  })json");
+  const auto findings_of = [&](std::string mail) {
+    const std::string client = "EHLO client.example\r\n" + mail + "\r\nRCPT TO:<\xce\xb4@example.com>\r\nDATA\r\n" +
+                               "Subject: Gr\xc3\xbc\xc3\x9f"
+                               "e\r\n\r\nb\xc3\xb6"
+                               "dy\r\n.\r\n";
+    const auto run = run_every_split<ss::server_session>(scen, fixed_settings(), script{{client}});
+    CHECK(run.outcome.verdict == ss::verdict{});
+    REQUIRE(run.outcome.messages.size() == 1);
+    return run.outcome.findings;
+  };
+  CHECK(findings_of("MAIL FROM:<j\xc3\xb6rg@example.org> SMTPUTF8").empty());
+  // Undeclared: the UTF-8 sender, the UTF-8 recipient and the header are each the client's fault (the body is not).
+  const auto undeclared = findings_of("MAIL FROM:<j\xc3\xb6rg@example.org>");
+  const auto has = [&](std::string_view what) {
+    return std::count_if(undeclared.begin(), undeclared.end(),
+                         [&](const std::string& f) { return f.find(what) != std::string::npos; });
+  };
+  CHECK(has("[5321-2.4] steps/3") == 1);
+  CHECK(has("[5321-2.4] steps/4") == 1);
+  CHECK(has("[6532-3] steps/9") == 1);
+  CHECK(has("6532-3") == 1);
+}
+
 TEST_CASE("server: a command that differs names its step") {
   const auto scen = scenario_of(delivery);
   const auto fails_with = [&](std::string client) {
