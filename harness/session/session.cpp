@@ -394,7 +394,8 @@ session::probe_result session::probe(step_cursor at) {
 }
 
 /// A step of this role's own: played (true: the driver has an action, or
-/// the session failed), or a branch entered (false).
+/// the session failed), or the walk goes on (false: a branch entered, a stall
+/// begun).
 bool session::play_step() {
   const scenario::step& s = cursor_.step();
   if (const auto* o = std::get_if<scenario::one_of_step>(&s.what)) {
@@ -418,6 +419,11 @@ bool session::play_step() {
     set_state(state::reading);
     hold_ = hold::stall;
     wait_ = *s.fault.stall;
+    // The walk goes on into hold_on(), which takes what is already buffered
+    // first: had the driver read first, bytes that came in the same read as
+    // the step before would be missing from the transcript when the stall
+    // ends by its timeout, and present when they came in a read of their own.
+    return false;
   } else if (const auto* p = std::get_if<scenario::pause_step>(&s.what)) {
     wait_ = p->length;
     set_state(state::pausing);
