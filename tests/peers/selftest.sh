@@ -265,9 +265,11 @@ SKIPPED=0
 leftovers() {
   local pids
   [[ ! -e $1 ]] || echo "temporary folder $1 is still there"
-  # The folder's name is read from a file so that this grep's own command
-  # line does not hold it.
-  pids=$(grep -lsF -f <(basename "$1") /proc/[0-9]*/cmdline /proc/[0-9]*/environ | cut -d/ -f3 | sort -u || true)
+  # The folder's name comes on grep's stdin so that no command line holds it
+  # but the leftovers': neither grep's own nor a helper's (a `basename` in a
+  # process substitution could still be exiting, its arguments readable, when
+  # grep looked; where PID 1 does not reap, CI saw it as a zombie).
+  pids=$(grep -lsF -f - /proc/[0-9]*/cmdline /proc/[0-9]*/environ <<<"${1##*/}" | cut -d/ -f3 | sort -u || true)
   [[ -z $pids ]] || {
     echo "processes left behind:"
     ps -o pid,ppid,stat,user,args -p "$(echo "$pids" | paste -sd,)" || true

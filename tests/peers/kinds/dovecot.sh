@@ -170,11 +170,11 @@ dc_wait_socket() {
 
 # dc_instance_pids: this instance's processes but the master: their titles
 # start with dovecot-INSTANCE/ (Dovecot overwrites their environment, so
-# nothing else names the instance).  The pattern is read from a file so that
-# grep's own command line does not hold it.
+# nothing else names the instance).  The pattern comes on grep's stdin so
+# that grep's own command line does not hold it.
 dc_instance_pids() {
   local f
-  for f in $(grep -lsF -f <(echo "dovecot-$DC_INSTANCE/") /proc/[0-9]*/cmdline || true); do
+  for f in $(grep -lsF -f - /proc/[0-9]*/cmdline <<<"dovecot-$DC_INSTANCE/" || true); do
     f=${f#/proc/}
     echo "${f%/cmdline}"
   done
