@@ -4,6 +4,7 @@
 // Exit codes: 0 success; 1 a check failed (findings, a failed scenario);
 // 2 bad usage or bad input (nothing was run).
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -296,6 +297,12 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that goes away while ehlo writes to it is an error code where the
+  // write is, never the end of ehlo: sockets are written with MSG_NOSIGNAL,
+  // but the pipe to a `fuzz --pipe` server's stdin is not (that server
+  // closing its stdin killed ehlo with SIGPIPE, its report unwritten), nor is
+  // a stdout piped to `head`. Children get the default back (client_process).
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
