@@ -82,8 +82,8 @@ exec_cmd="/usr/bin/python3 $server --port {port} --cert $tmp/server.pem --bugs $
 # for a reply before it calls a case a hang (and its finding's file keeps that
 # wait for the replay): on a busy machine a Python server restarted after a
 # crash can take longer than the default second to answer, and a hang so
-# "found" ended the campaign before the crash (the one way a busy machine can
-# end it early; CI failed this test once, on a busy 2-core machine). The
+# "found" ended the campaign before the crash (CI failed this test once
+# without saying why; this is the way a busy machine can end it early). The
 # exploring wait per case stays at most 100 ms whatever --timeout says.
 if [[ $oracle == hang ]]; then
   wait_options=(--stop-on hang)
